@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the guest scripts: the result channel protocol.
+#
+# Every line for the host goes to /dev/ttyS1 (falls back to stdout):
+#   @@vmtest progress TEXT           shown to the user while the VM runs
+#   @@vmtest begin KIND NAME         KIND is ktap or bench
+#   ... the block's lines ...
+#   @@vmtest end KIND NAME rc=N
+#   @@vmtest done rc=N               the guest finished
+
+VM_OUT=/dev/ttyS1
+[ -c "$VM_OUT" ] || VM_OUT=/dev/stdout
+
+vm_result_line() { echo "$*" >>"$VM_OUT"; }
+vm_progress() { vm_result_line "@@vmtest progress $*"; echo "vmtest: $*" >/dev/console; }
+
+# vm_block KIND NAME CMD...: run CMD, its stdout becomes the block.
+vm_block() {
+	local kind=$1 name=$2 rc=0
+	shift 2
+	vm_result_line "@@vmtest begin $kind $name"
+	"$@" >/tmp/block.out 2>/tmp/block.err || rc=$?
+	cat /tmp/block.out >>"$VM_OUT"
+	# Keep stderr in the console log, where reports are looked for.
+	[ -s /tmp/block.err ] && sed "s/^/[$name] /" /tmp/block.err >/dev/console
+	vm_result_line "@@vmtest end $kind $name rc=$rc"
+	return $rc
+}

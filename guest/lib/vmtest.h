@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Small helpers shared by the guest programs: timing, statistics, NUMA
+ * syscalls (the guest has no libnuma) and parsing of numeric options.
+ */
+#ifndef VMTEST_H
+#define VMTEST_H
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MPOL_BIND_	2
+#define MPOL_MF_STRICT_	(1 << 0)
+#define MPOL_MF_MOVE_	(1 << 1)
+#define MPOL_MF_MOVE_ALL_ (1 << 2)
+
+static inline double now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+struct stats {
+	double mean, sd, min, max;
+};
+
+static inline struct stats stats_of(const double *v, int n)
+{
+	struct stats s = { 0, 0, v[0], v[0] };
+	int i;
+
+	for (i = 0; i < n; i++) {
+		s.mean += v[i];
+		if (v[i] < s.min)
+			s.min = v[i];
+		if (v[i] > s.max)
+			s.max = v[i];
+	}
+	s.mean /= n;
+	for (i = 0; i < n && n > 1; i++)
+		s.sd += (v[i] - s.mean) * (v[i] - s.mean);
+	s.sd = n > 1 ? sqrt(s.sd / (n - 1)) : 0;
+	return s;
+}
+
+static inline long mbind_node(void *addr, unsigned long len, int node)
+{
+	unsigned long mask = 1UL << node;
+
+	return syscall(SYS_mbind, addr, len, MPOL_BIND_, &mask,
+		       sizeof(mask) * 8, MPOL_MF_STRICT_ | MPOL_MF_MOVE_);
+}
+
+static inline long move_pages_(int pid, unsigned long count, void **pages,
+			       const int *nodes, int *status, int flags)
+{
+	return syscall(SYS_move_pages, pid, count, pages, nodes, status, flags);
+}
+
+/* Parse a positive decimal option value or exit with a message. */
+static inline long parse_pos(const char *opt, const char *val, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(val, &end, 10);
+	if (errno || *end || end == val || v <= 0 || v > max) {
+		fprintf(stderr, "bad value for %s: '%s' (1..%ld)\n", opt, val, max);
+		exit(2);
+	}
+	return v;
+}
+
+#endif

@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Pack the guest's initramfs: busybox, guest/ scripts and static programs,
+# and the kernel's modules.  Output: $BUILD/initramfs.cpio (uncompressed:
+# nothing to decompress under TCG).
+. "$(dirname "$0")/lib.sh"
+
+"$TOP/host/deps.sh" build vm
+
+GOUT=$BUILD/guest
+ROOT=$BUILD/initramfs
+[ -d "$KTREE" ] || die "no kernel tree yet: run host/build-kernel.sh first"
+
+step "Building the guest programs (static)"
+make -s -C "$TOP/guest" O="$GOUT" KSRC="$KTREE" >"$LOGDIR/guest-build.log" 2>&1 || {
+	cat "$LOGDIR/guest-build.log" >&2
+	die "guest programs failed to build"
+}
+
+step "Packing the initramfs"
+rm -rf "$ROOT"
+mkdir -p "$ROOT"/{bin,dev,proc,sys,tmp,run,root,etc,lib/modules,usr/lib/vmtest}
+busybox=$(command -v busybox || echo /bin/busybox)
+[ -x "$busybox" ] || die "busybox not found"
+file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
+	ldd "$busybox" 2>&1 | grep -q 'not a dynamic' ||
+	die "$busybox is not statically linked (install busybox-static)"
+cp "$busybox" "$ROOT/bin/busybox"
+install -m 0755 "$TOP/guest/init" "$ROOT/init"
+install -m 0644 "$TOP/guest/lib.sh" "$TOP/guest/check.sh" "$TOP/guest/bench.sh" \
+	"$ROOT/usr/lib/vmtest/"
+install -m 0755 "$GOUT"/tools/* "$ROOT/usr/lib/vmtest/"
+for kind in tests bench; do
+	mkdir -p "$ROOT/usr/lib/vmtest/$kind"
+	if compgen -G "$GOUT/$kind/*" >/dev/null; then
+		install -m 0755 "$GOUT/$kind"/* "$ROOT/usr/lib/vmtest/$kind/"
+	fi
+done
+if [ -d "$KOBJ/modroot/lib/modules" ]; then
+	cp -a "$KOBJ/modroot/lib/modules/." "$ROOT/lib/modules/"
+fi
+echo "root:x:0:0:root:/root:/bin/sh" >"$ROOT/etc/passwd"
+(cd "$ROOT" && find . -print0 | LC_ALL=C sort -z |
+	cpio -o -0 -H newc --reproducible --quiet) >"$BUILD/initramfs.cpio"
+info "$(du -h "$BUILD/initramfs.cpio" | cut -f1) initramfs"

@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared settings and helpers for the host scripts.  Sourced, not executed.
+#
+# Everything the build produces lives under $BUILD (default: ./build), which
+# is ignored by git.  Paths here are the only place the layout is spelled out.
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
+
+KVER_FILE=$TOP/kernel/base-version	# the one place the tested version lives
+KSRC_PKG=linux-source-6.12
+KSRC_TARBALL=/usr/src/$KSRC_PKG.tar.xz
+
+PRISTINE=$BUILD/pristine/$KSRC_PKG	# extracted once, never modified
+KTREE=$BUILD/linux			# pristine + series + kernel/src
+STAGE=$BUILD/stage			# scratch: the overlay being computed
+# Build directory (O=).  The debug variant gets its own.
+KOBJ=${KOBJ:-$BUILD/obj}
+LOGDIR=$BUILD/logs
+
+JOBS=${JOBS:-$(nproc)}
+
+if [ -t 1 ]; then
+	C_B=$'\e[1m' C_R=$'\e[31m' C_Y=$'\e[33m' C_G=$'\e[32m' C_0=$'\e[0m'
+else
+	C_B='' C_R='' C_Y='' C_G='' C_0=''
+fi
+
+# step "message": announce a long step, so nobody stares at a silent terminal.
+step() { printf '%s==> %s%s\n' "$C_B" "$*" "$C_0"; }
+info() { printf '    %s\n' "$*"; }
+warn() { printf '%swarning:%s %s\n' "$C_Y" "$C_0" "$*" >&2; }
+die()  { printf '%serror:%s %s\n' "$C_R" "$C_0" "$*" >&2; exit 1; }
+
+# hash_of FILE...: one stable hash over the names and contents of files.
+hash_of() {
+	local f
+	for f in "$@"; do
+		[ -e "$f" ] || continue
+		printf '%s\n' "${f#"$TOP"/}"
+		cat "$f"
+	done | sha256sum | cut -d' ' -f1
+}
+
+mkdir -p "$BUILD" "$LOGDIR"
+
+# QEMU arguments for an accelerator; the KVM probe boots with exactly these
+# so that it fails where the real VM would.
+qemu_accel_args() {
+	case $1 in
+	kvm) echo "-accel kvm -cpu host -smp 2,sockets=2,cores=1,threads=1" ;;
+	tcg) echo "-accel tcg,thread=multi -cpu max -smp 2,sockets=2,cores=1,threads=1" ;;
+	*) die "unknown accelerator '$1' (kvm or tcg)" ;;
+	esac
+}

@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Summarize a `make check` VM run.
+
+Reads the guest's result channel (results.txt), splits it into blocks,
+parses every KTAP block with the kernel tree's own
+tools/testing/kunit/kunit.py (parse --json), scans the console log for
+kernel reports, and prints one summary ending in
+
+    N passed, N failed, N skipped
+
+Exit status: 0 when nothing failed, 1 otherwise.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+# Console lines that fail a run whatever the tests said.
+REPORT_RE = re.compile(
+    r'(BUG: |WARNING: |Oops|kernel BUG at|general protection fault|'
+    r'KASAN|KFENCE|UBSAN|kmemleak|Kernel panic|'
+    r'possible circular locking|possible recursive locking|'
+    r'inconsistent lock state|suspicious RCU usage|lockdep|'
+    r'INFO: task .* blocked for more than|soft lockup|hard LOCKUP|'
+    r'rcu_sched self-detected stall|detected stall|'
+    r'Unable to handle kernel|list_add corruption|list_del corruption)')
+TIMESTAMP_RE = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+
+
+def split_blocks(path):
+    """Yield (kind, name, lines, rc) for each begin/end block."""
+    cur = None
+    with open(path, errors='backslashreplace') as f:
+        for line in f:
+            line = line.rstrip('\r\n')
+            if line.startswith('@@vmtest begin '):
+                _, _, kind, name = line.split(' ', 3)
+                cur = (kind, name, [])
+            elif line.startswith('@@vmtest end ') and cur:
+                m = re.search(r'rc=(-?\d+)', line)
+                yield cur[0], cur[1], cur[2], int(m.group(1)) if m else -1
+                cur = None
+            elif line.startswith('@@vmtest '):
+                continue
+            elif cur:
+                cur[2].append(line)
+    if cur:  # the guest died inside a block
+        yield cur[0], cur[1], cur[2], None
+
+
+def leaf_cases(group, prefix):
+    """Flatten kunit.py's JSON into (name, status) leaves."""
+    name = group.get('name', '')
+    for case in group.get('test_cases', []):
+        yield f'{prefix}{case["name"]}', case['status']
+    for sub in group.get('sub_groups', []):
+        yield from leaf_cases(sub, f'{prefix}{sub.get("name", "")}.')
+
+
+def parse_ktap(kunit_py, block_path, json_path, log_path):
+    with open(log_path, 'w') as log:
+        proc = subprocess.run(
+            # kunit.py changes to the kernel tree: absolute paths only.
+            [sys.executable, kunit_py, 'parse', os.path.abspath(block_path),
+             '--json=' + os.path.abspath(json_path)],
+            stdout=log, stderr=subprocess.STDOUT, check=False)
+    cases = []
+    try:
+        with open(json_path) as f:
+            cases = list(leaf_cases(json.load(f), ''))
+    except (OSError, ValueError):
+        pass
+    return proc.returncode, cases
+
+
+def console_reports(path, context=12):
+    """Return the kernel reports found in the console log, each quoted."""
+    if not os.path.exists(path):
+        return []
+    with open(path, errors='backslashreplace') as f:
+        lines = [l.rstrip('\r\n') for l in f]
+    reports, skip_until = [], -1
+    for i, line in enumerate(lines):
+        if i <= skip_until:
+            continue
+        text = TIMESTAMP_RE.sub('', line)
+        if REPORT_RE.search(text):
+            end = min(len(lines), i + context)
+            reports.append('\n'.join(lines[i:end]))
+            skip_until = end
+    return reports
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--run', required=True, help='VM run directory')
+    ap.add_argument('--kunit-py', required=True)
+    ap.add_argument('--vm-status', type=int, required=True,
+                    help='host/vm.sh exit status (0 ok, 1 guest failure, 2 no report)')
+    args = ap.parse_args()
+
+    results = os.path.join(args.run, 'results.txt')
+    console = os.path.join(args.run, 'console.log')
+    outdir = os.path.join(args.run, 'blocks')
+    os.makedirs(outdir, exist_ok=True)
+
+    passed, failed, skipped = 0, 0, 0
+    failures = []
+    print('\n==> Test results')
+    blocks = list(split_blocks(results)) if os.path.exists(results) else []
+    for kind, name, lines, rc in blocks:
+        if kind != 'ktap':
+            continue
+        base = os.path.join(outdir, name)
+        with open(base + '.ktap', 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+        prc, cases = parse_ktap(args.kunit_py, base + '.ktap', base + '.json',
+                                base + '.log')
+        p = sum(1 for _, s in cases if s == 'PASS')
+        s = sum(1 for _, s in cases if s == 'SKIP')
+        bad = [(n, st) for n, st in cases if st not in ('PASS', 'SKIP')]
+        problems = []
+        if rc is None:
+            problems.append('the guest stopped inside this suite')
+        elif rc != 0 and not bad:
+            problems.append(f'exited with status {rc}')
+        if not cases:
+            problems.append('no test results could be parsed')
+        elif prc != 0 and not bad:
+            problems.append(f'kunit.py parse reported errors (see {base}.log)')
+        f_count = len(bad) + (1 if problems else 0)
+        passed += p
+        skipped += s
+        failed += f_count
+        mark = 'FAIL' if f_count else 'ok  '
+        print(f'    {mark} {name:40s} {p} passed, {len(bad)} failed, {s} skipped')
+        for n, st in bad:
+            failures.append(f'{name}: {n}: {st}')
+        for prob in problems:
+            failures.append(f'{name}: {prob}')
+        if f_count:
+            with open(base + '.log') as f:
+                tail = f.read().splitlines()[-25:]
+            print('\n'.join('        | ' + t for t in tail))
+
+    if args.vm_status == 2:
+        failed += 1
+        with open(os.path.join(args.run, 'status')) as f:
+            failures.append('vm: ' + f.read().strip())
+    elif not blocks:
+        failed += 1
+        failures.append('vm: the guest reported no test suites')
+
+    reports = console_reports(console)
+    if reports:
+        failed += 1
+        failures.append(f'console: {len(reports)} kernel report(s)')
+        print(f'\n==> Kernel reports on the console ({console})')
+        for r in reports:
+            print('    ' + r.replace('\n', '\n    '))
+            print('    ----')
+    else:
+        passed += 1
+        print(f'    ok   {"console: no kernel reports":40s}')
+
+    if failures:
+        print('\n==> Failures')
+        for f in failures:
+            print('    ' + f)
+    print(f'\n{passed} passed, {failed} failed, {skipped} skipped')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

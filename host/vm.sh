@@ -1,0 +1,96 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot the test VM: QEMU x86_64, 2 vCPUs, two NUMA nodes with memory of
+# their own (one CPU each), serial console, our kernel and initramfs.
+#
+#   host/vm.sh check|bench|shell [KEY=VALUE ...]
+#
+# KEY=VALUE pairs reach the guest's scripts as environment variables (via
+# vmtest.KEY=VALUE on the kernel command line).  Settings, from the
+# environment:
+#   NODE_MEM     memory per node (default 3G: room for 1 GB migrations)
+#   VM_TIMEOUT   seconds before a hung guest is killed (default 1800)
+#   ACCEL        kvm or tcg; default: probed once (host/kvm-probe.sh)
+#
+# In check and bench mode the console goes to $RUN/console.log and the
+# guest's results (second serial port) to $RUN/results.txt, where
+# RUN=$BUILD/vm/<mode>.  Exit status: 0 when the guest reported success,
+# 1 when it reported failure, 2 when it did not report (crash, panic or
+# timeout; the tail of the console is printed).
+. "$(dirname "$0")/lib.sh"
+
+mode=${1:-}
+case $mode in check|bench|shell) ;; *) die "usage: host/vm.sh check|bench|shell [KEY=VALUE ...]" ;; esac
+shift
+
+NODE_MEM=${NODE_MEM:-3G}
+VM_TIMEOUT=${VM_TIMEOUT:-1800}
+kernel=$KOBJ/arch/x86/boot/bzImage
+initrd=$BUILD/initramfs.cpio
+[ -f "$kernel" ] || die "no kernel at $kernel"
+[ -f "$initrd" ] || die "no initramfs at $initrd"
+
+accel=$("$TOP/host/kvm-probe.sh")
+read -r -a accel_args <<<"$(qemu_accel_args "$accel")"
+
+cmdline="console=ttyS0,115200 panic=-1 oops=panic vmtest=$mode"
+for kv in "$@"; do
+	case $kv in
+	*=*) cmdline="$cmdline vmtest.$kv" ;;
+	*) die "host/vm.sh: expected KEY=VALUE, got '$kv'" ;;
+	esac
+done
+
+RUN=$BUILD/vm/$mode
+mkdir -p "$RUN"
+rm -f "$RUN/console.log" "$RUN/results.txt"
+
+qemu=(qemu-system-x86_64 "${accel_args[@]}" -m "$(( $(numfmt --from=iec "$NODE_MEM") * 2 / 1048576 ))M"
+	-object memory-backend-ram,id=mem0,size="$NODE_MEM"
+	-object memory-backend-ram,id=mem1,size="$NODE_MEM"
+	-numa node,nodeid=0,cpus=0,memdev=mem0
+	-numa node,nodeid=1,cpus=1,memdev=mem1
+	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
+	-nodefaults -no-user-config -no-reboot -display none
+	-device isa-debug-exit,iobase=0xf4,iosize=0x01)
+
+if [ "$mode" = shell ]; then
+	step "Booting the VM ($accel, 2 vCPUs, 2 x $NODE_MEM); 'exit' or Ctrl-A X leaves"
+	exec "${qemu[@]}" -serial mon:stdio -serial null
+fi
+
+step "Booting the VM for '$mode' ($accel, 2 vCPUs, 2 NUMA nodes x $NODE_MEM, timeout ${VM_TIMEOUT}s)"
+info "console: $RUN/console.log"
+: >"$RUN/results.txt"
+# Show the guest's progress lines while it runs.
+tail -n +1 -F "$RUN/results.txt" 2>/dev/null |
+	sed -u -n 's/^@@vmtest progress /    [guest] /p' &
+tailer=$!
+start=$SECONDS
+rc=0
+(timeout --foreground -k 10 "$VM_TIMEOUT" "${qemu[@]}" \
+	-serial file:"$RUN/console.log" -serial file:"$RUN/results.txt" \
+	</dev/null; exit $?) >"$RUN/qemu.log" 2>&1 || rc=$?
+sleep 0.3
+kill "$tailer" 2>/dev/null || true
+wait "$tailer" 2>/dev/null || true
+elapsed=$((SECONDS - start))
+
+# isa-debug-exit: QEMU exits with (status << 1) | 1.
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+	why="timed out after ${VM_TIMEOUT}s"
+elif [ $((rc & 1)) = 1 ] && grep -q '^@@vmtest done' "$RUN/results.txt"; then
+	status=$((rc >> 1))
+	echo "$status" >"$RUN/status"
+	info "VM finished in ${elapsed}s, guest status $status"
+	[ "$status" = 0 ] && exit 0
+	exit 1
+else
+	why="ended without reporting (QEMU exit status $rc: panic, reboot or crash)"
+fi
+echo "$why" >"$RUN/status"
+printf '%sVM %s%s\n' "$C_R" "$why" "$C_0" >&2
+cat "$RUN/qemu.log" >&2
+echo "---- last 40 lines of $RUN/console.log ----" >&2
+tail -n 40 "$RUN/console.log" >&2
+exit 2
