@@ -52,7 +52,7 @@ mkdir -p "$BUILD" "$LOGDIR"
 qemu_accel_args() {
 	case $1 in
 	kvm) echo "-accel kvm -cpu host -smp 2,sockets=2,cores=1,threads=1" ;;
-	tcg) echo "-accel tcg,thread=multi -cpu max -smp 2,sockets=2,cores=1,threads=1" ;;
+	tcg) echo "-accel tcg,thread=multi -cpu max,erms=off,fsrm=off -smp 2,sockets=2,cores=1,threads=1" ;;
 	*) die "unknown accelerator '$1' (kvm or tcg)" ;;
 	esac
 }

@@ -1,0 +1,29 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: build, boot, run the guest benchmarks, print the tables and
+# keep them in results/ (Markdown and CSV).
+#
+# Sizes and repetitions (environment):
+#   BENCH_RUNS       runs per cell (default 5)
+#   BENCH_MEMCPY_MB  MB copied per thread per run (default 256)
+#   BENCH_MOVE_MB    MB moved per move_pages run (default 512)
+. "$(dirname "$0")/lib.sh"
+
+"$TOP/host/deps.sh" build vm
+"$TOP/host/build-kernel.sh"
+"$TOP/host/initramfs.sh"
+
+args=(BENCH_RUNS="${BENCH_RUNS:-5}" BENCH_MEMCPY_MB="${BENCH_MEMCPY_MB:-256}"
+       BENCH_MOVE_MB="${BENCH_MOVE_MB:-512}")
+
+vm_rc=0
+"$TOP/host/vm.sh" bench "${args[@]}" || vm_rc=$?
+
+accel=$("$TOP/host/kvm-probe.sh")
+title="Measured $(date -u +%Y-%m-%d) in one boot of the VM ($accel, 2 vCPUs, 2 NUMA nodes) on a host with $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1))."
+step "Results"
+rc=0
+python3 "$TOP/host/bench-report.py" --title "$title" "$BUILD/vm/bench/results.txt" "$TOP/results" || rc=$?
+info "tables also in $TOP/results/ (bench.md, *.csv)"
+[ $vm_rc = 0 ] || die "the benchmark VM failed (status $vm_rc; console: $BUILD/vm/bench/console.log)"
+exit $rc
