@@ -56,7 +56,11 @@ qemu=(qemu-system-x86_64 "${accel_args[@]}" -m "$(( $(numfmt --from=iec "$NODE_M
 
 if [ "$mode" = shell ]; then
 	step "Booting the VM ($accel, 2 vCPUs, 2 x $NODE_MEM); 'exit' or Ctrl-A X leaves"
-	exec "${qemu[@]}" -serial mon:stdio -serial null
+	rc=0
+	"${qemu[@]}" -serial mon:stdio -serial null || rc=$?
+	# vm-exit 0 arrives as 1 (isa-debug-exit); Ctrl-A X as 0.
+	[ $rc -le 1 ] && exit 0
+	exit "$rc"
 fi
 
 step "Booting the VM for '$mode' ($accel, 2 vCPUs, 2 NUMA nodes x $NODE_MEM, timeout ${VM_TIMEOUT}s)"
