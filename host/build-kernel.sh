@@ -35,7 +35,7 @@ if [ ! -f "$KOBJ/.config" ] || [ "$(cat "$KOBJ/.config-hash" 2>/dev/null)" != "$
 fi
 
 if [ ! -f "$KOBJ/vmlinux" ]; then
-	step "Building the kernel (cold build: about 7-10 minutes on 2 cores; log: $LOGDIR/kernel-build.log)"
+	step "Building the kernel (cold build: 3 to 10 minutes on 2 cores; log: $LOGDIR/kernel-build.log)"
 else
 	step "Building the kernel (incremental; log: $LOGDIR/kernel-build.log)"
 fi

@@ -272,6 +272,7 @@ static struct kunit_suite memcpy_sg_test_suite = {
 	.suite_exit = memcpy_sg_suite_exit,
 	.test_cases = memcpy_sg_test_cases,
 };
+
 kunit_test_suite(memcpy_sg_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the DMA_MEMCPY_SG client API and capability check");

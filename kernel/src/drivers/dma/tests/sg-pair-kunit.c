@@ -376,6 +376,7 @@ static struct kunit_suite sg_pair_test_suite = {
 	.name = "dma_sg_pair",
 	.test_cases = sg_pair_test_cases,
 };
+
 kunit_test_suite(sg_pair_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the DMA_MEMCPY_SG scatterlist pair walker");
