@@ -19,10 +19,9 @@ vm_block() {
 	local kind=$1 name=$2 rc=0
 	shift 2
 	vm_result_line "@@vmtest begin $kind $name"
-	"$@" >/tmp/block.out 2>/tmp/block.err || rc=$?
-	cat /tmp/block.out >>"$VM_OUT"
-	# Keep stderr in the console log, where reports are looked for.
-	[ -s /tmp/block.err ] && sed "s/^/[$name] /" /tmp/block.err >/dev/console
+	# Streamed, so that a guest that dies mid-way still shows how far it
+	# got; stderr goes to the console log.
+	"$@" >>"$VM_OUT" 2>/dev/console || rc=$?
 	vm_result_line "@@vmtest end $kind $name rc=$rc"
 	return $rc
 }
