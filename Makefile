@@ -11,7 +11,7 @@
 
 SHELL := /bin/bash
 
-.PHONY: check bench shell kernel initramfs clean
+.PHONY: check bench shell kernel initramfs clean series series-check lint
 
 check:
 	@host/check.sh
@@ -30,3 +30,12 @@ initramfs: kernel
 
 clean:
 	rm -rf build results
+
+series:
+	@host/series.sh
+
+series-check: series
+	@host/series-check.sh
+
+lint: series
+	@host/lint.sh

@@ -13,6 +13,7 @@ pkgs_build="gcc make bc bison flex libelf-dev libssl-dev cpio xz-utils kmod
 	    perl python3 patch diffutils libc6-dev $KSRC_PKG"
 pkgs_vm="qemu-system-x86 busybox-static"
 pkgs_bench="gnuplot-nox"
+pkgs_lint="sparse git"
 
 want=""
 for group in "$@"; do
@@ -20,6 +21,7 @@ for group in "$@"; do
 	build) want="$want $pkgs_build" ;;
 	vm)    want="$want $pkgs_vm" ;;
 	bench) want="$want $pkgs_bench" ;;
+	lint)  want="$want $pkgs_lint" ;;
 	*) die "host/deps.sh: unknown package group '$group'" ;;
 	esac
 done

@@ -20,6 +20,7 @@ STAGE=$BUILD/stage			# scratch: the overlay being computed
 # Build directory (O=).  The debug variant gets its own.
 KOBJ=${KOBJ:-$BUILD/obj}
 LOGDIR=$BUILD/logs
+SERIES_GIT=$BUILD/series-git		# git repo of pristine, base of make series
 
 JOBS=${JOBS:-$(nproc)}
 

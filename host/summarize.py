@@ -171,7 +171,10 @@ def main():
         print('\n==> Failures')
         for f in failures:
             print('    ' + f)
-    print(f'\n{passed} passed, {failed} failed, {skipped} skipped')
+    line = f'{passed} passed, {failed} failed, {skipped} skipped'
+    with open(os.path.join(args.run, 'summary.txt'), 'w') as f:
+        f.write(line + '\n')
+    print('\n' + line)
     return 1 if failed else 0
 
 

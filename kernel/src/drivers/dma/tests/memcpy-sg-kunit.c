@@ -136,7 +136,7 @@ static struct dma_chan *fake_dma_request(struct fake_dma *fake)
 static void expect_not_registered(struct kunit *test, struct fake_dma *fake)
 {
 	KUNIT_EXPECT_EQ(test, fake->dma.chancnt, 0);
-	KUNIT_EXPECT_NULL(test, fake->chan.local);
+	KUNIT_EXPECT_TRUE(test, !fake->chan.local);
 	KUNIT_EXPECT_NULL(test, fake->chan.dev);
 	KUNIT_EXPECT_NULL(test, fake_dma_request(fake));
 }
@@ -243,7 +243,7 @@ static void register_after_refusal_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, dma_unregister,
 							   &fake->dma));
 	KUNIT_EXPECT_EQ(test, fake->dma.chancnt, 1);
-	KUNIT_EXPECT_NOT_NULL(test, fake->chan.local);
+	KUNIT_EXPECT_TRUE(test, !!fake->chan.local);
 }
 
 static int memcpy_sg_suite_init(struct kunit_suite *suite)
