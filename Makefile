@@ -29,7 +29,8 @@ initramfs: kernel
 	@host/initramfs.sh
 
 clean:
-	rm -rf build results
+	if [ -d build/pristine ]; then chmod -R u+w build/pristine; fi
+	rm -rf build results out
 
 series:
 	@host/series.sh

@@ -6,7 +6,7 @@ rc=0
 B=/usr/lib/vmtest/bench
 runs=${BENCH_RUNS:-5}
 mcpy_mb=${BENCH_MEMCPY_MB:-256}
-mp_mb=${BENCH_MOVE_MB:-256}
+mp_mb=${BENCH_MOVE_MB:-512}
 
 for t in 1 2; do
 	vm_progress "memcpy bandwidth, $t thread(s), ${mcpy_mb} MB x $runs runs"

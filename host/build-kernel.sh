@@ -7,7 +7,7 @@
 # incremental make.  Modules are installed into $KOBJ/modroot for packing.
 . "$(dirname "$0")/lib.sh"
 
-FRAGMENTS=${FRAGMENTS:-"$TOP/kernel/configs/guest.config $TOP/kernel/configs/tests.config"}
+FRAGMENTS=$KFRAGMENTS
 
 "$TOP/host/deps.sh" build
 "$TOP/host/tree.sh"

@@ -22,8 +22,7 @@ rm -rf "$ROOT"
 mkdir -p "$ROOT"/{bin,dev,proc,sys,tmp,run,root,etc,lib/modules,usr/lib/vmtest}
 busybox=$(command -v busybox || echo /bin/busybox)
 [ -x "$busybox" ] || die "busybox not found"
-file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
-	ldd "$busybox" 2>&1 | grep -q 'not a dynamic' ||
+case $(ldd "$busybox" 2>&1 || true) in *"not a dynamic"*) ;; *) false ;; esac ||
 	die "$busybox is not statically linked (install busybox-static)"
 cp "$busybox" "$ROOT/bin/busybox"
 install -m 0755 "$TOP/guest/init" "$ROOT/init"

@@ -22,6 +22,9 @@ KOBJ=${KOBJ:-$BUILD/obj}
 LOGDIR=$BUILD/logs
 SERIES_GIT=$BUILD/series-git		# git repo of pristine, base of make series
 
+# Config fragments merged onto allnoconfig, in order.
+KFRAGMENTS=${FRAGMENTS:-"$TOP/kernel/configs/guest.config $TOP/kernel/configs/tests.config"}
+
 JOBS=${JOBS:-$(nproc)}
 
 if [ -t 1 ]; then

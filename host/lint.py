@@ -91,8 +91,7 @@ def kernel_doc(args, files):
     def warnings(path):
         if not os.path.exists(path):
             return collections.Counter()
-        out = run(['perl', kdoc, '-none', '-Wall', path]).stderr or ''
-        out += run(['perl', kdoc, '-none', '-Wall', path]).stdout
+        out = run(['perl', kdoc, '-none', '-Wall', path]).stdout
         # Compare messages without file names and line numbers.
         return collections.Counter(re.sub(r'^\S+:\d+: ', '', l)
                                    for l in out.splitlines() if 'warning' in l)
@@ -125,11 +124,8 @@ def compiler_checks(args, new, touched):
     for m in re.finditer(r'^(\S+?):(\d+):(?:\d+:)? (warning|error): (.*)$',
                          res.stdout, re.M):
         path, line, kind, msg = m.groups()
-        rel = os.path.relpath(os.path.join(args.kobj, path) if not os.path.isabs(path)
-                              else path, args.ktree)
-        rel = re.sub(r'^(\.\./)+', '', rel)
         for f, lines in mine.items():
-            if rel.endswith(f) and (lines is None or int(line) in lines):
+            if path.endswith('/' + f) and (lines is None or int(line) in lines):
                 failures.append(f'sparse/W=1 {f}:{line}: {kind}: {msg}')
     print(f'    sparse + W=1 on {len(objs)} object(s): {len(failures)} warning(s) on our lines')
     return failures

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 OBJ=$BUILD/series-obj
-FRAGMENTS="$TOP/kernel/configs/guest.config $TOP/kernel/configs/tests.config"
+FRAGMENTS=$KFRAGMENTS
 
 git -C "$SERIES_GIT" rev-parse -q --verify series >/dev/null ||
 	die "no series yet: run make series"

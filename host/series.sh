@@ -26,7 +26,6 @@ topic_list=$(topics | awk '{ print $1 }')
 	die "kernel/topics does not list the patches of kernel/patches/series in the same order
 series: $(echo $series_list)
 topics: $(echo $topic_list)"
-declare -A owner=()
 while read -r f; do
 	hit=""
 	while read -r p srcs; do
@@ -39,7 +38,6 @@ while read -r f; do
 	done < <(topics)
 	set -- $hit
 	[ $# = 1 ] || die "kernel/src/$f belongs to $# topics in kernel/topics (must be exactly one)"
-	owner[$f]=$1
 done < <(cd "$TOP/kernel/src" && find . -type f | sed 's|^\./||' | LC_ALL=C sort)
 
 # --- identity -------------------------------------------------------------
@@ -55,7 +53,7 @@ export GIT_COMMITTER_NAME=$name GIT_COMMITTER_EMAIL=$email
 
 # --- the pristine base ----------------------------------------------------
 base_ver=$(cat "$BUILD/pristine/.deb-version")
-if [ "$(cat "$SERIES_GIT/.base-version" 2>/dev/null)" != "$base_ver" ]; then
+if [ "$(cat "$SERIES_GIT/.git/base-version" 2>/dev/null)" != "$base_ver" ]; then
 	step "Making a git repository of the pristine tree (once; a minute or two)"
 	rm -rf "$SERIES_GIT"
 	mkdir -p "$SERIES_GIT"
@@ -69,12 +67,11 @@ if [ "$(cat "$SERIES_GIT/.base-version" 2>/dev/null)" != "$base_ver" ]; then
 		commit -q -m "Linux $(make -s -C "$PRISTINE" kernelversion) ($KSRC_PKG $base_ver)"
 	git -C "$SERIES_GIT" tag -f base >/dev/null
 	echo "$base_ver" >"$SERIES_GIT/.git/base-version"
-	echo "$base_ver" >"$SERIES_GIT/.base-version"
 fi
 
 step "Committing the series on the pristine base"
 git -C "$SERIES_GIT" checkout -q -f -B series base
-git -C "$SERIES_GIT" clean -q -fdx -e .base-version
+git -C "$SERIES_GIT" clean -q -fdx
 n=0
 while read -r p srcs; do
 	n=$((n + 1))

@@ -29,7 +29,8 @@ extract_pristine() {
 	if [ -d "$PRISTINE" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$have" ]; then
 		return 0
 	fi
-	step "Extracting $KSRC_PKG $have (once; about a minute)"
+	step "Extracting $KSRC_PKG $have (once)"
+	[ -d "$BUILD/pristine" ] && chmod -R u+w "$BUILD/pristine"
 	rm -rf "$BUILD/pristine" "$KTREE"
 	mkdir -p "$BUILD/pristine"
 	tar -C "$BUILD/pristine" -xJf "$KSRC_TARBALL"

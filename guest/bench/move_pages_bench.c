@@ -133,7 +133,7 @@ int main(int argc, char **argv)
 			status[i] = -1;
 		}
 		t0 = now_sec();
-		ret = move_pages_(0, nr, pages, nodes, status, MPOL_MF_MOVE_);
+		ret = move_pages_(0, nr, pages, nodes, status, MPOL_MF_MOVE);
 		t1 = now_sec();
 		if (ret) {
 			fprintf(stderr, "move_pages returned %ld (%s)\n", ret,

@@ -7,6 +7,7 @@
 #define VMTEST_H
 
 #include <errno.h>
+#include <linux/mempolicy.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,11 +15,6 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-
-#define MPOL_BIND_	2
-#define MPOL_MF_STRICT_	(1 << 0)
-#define MPOL_MF_MOVE_	(1 << 1)
-#define MPOL_MF_MOVE_ALL_ (1 << 2)
 
 static inline double now_sec(void)
 {
@@ -55,8 +51,8 @@ static inline long mbind_node(void *addr, unsigned long len, int node)
 {
 	unsigned long mask = 1UL << node;
 
-	return syscall(SYS_mbind, addr, len, MPOL_BIND_, &mask,
-		       sizeof(mask) * 8, MPOL_MF_STRICT_ | MPOL_MF_MOVE_);
+	return syscall(SYS_mbind, addr, len, MPOL_BIND, &mask,
+		       sizeof(mask) * 8, MPOL_MF_STRICT | MPOL_MF_MOVE);
 }
 
 static inline long move_pages_(int pid, unsigned long count, void **pages,

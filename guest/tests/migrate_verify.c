@@ -28,10 +28,8 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 
-/* No <numaif.h>: values from include/uapi/linux/mempolicy.h */
-#define MPOL_BIND	2
-#define MPOL_F_ADDR	(1 << 1)
-#define MPOL_MF_MOVE	(1 << 1)
+/* No libnuma in the guest: raw syscalls with the uapi constants. */
+#include <linux/mempolicy.h>
 
 #define PAGE_SZ		4096UL
 #define WORDS		(PAGE_SZ / sizeof(uint64_t))
