@@ -3,8 +3,14 @@
 . /usr/lib/vmtest/lib.sh
 rc=0
 
-# KUnit suites built into the kernel ran during boot; their results stay in
-# debugfs, one KTAP document per suite.
+# KUnit suites built into the kernel ran during boot; modular suites run
+# when their module loads.  Results stay in debugfs, one KTAP document per
+# suite.
+for ko in $(find /lib/modules/"$(uname -r)" -name '*kunit*.ko' 2>/dev/null); do
+	mod=$(basename "$ko" .ko)
+	vm_progress "kunit: loading $mod"
+	modprobe "$mod" || { echo "modprobe $mod failed" >/dev/console; rc=1; }
+done
 if [ -d /sys/kernel/debug/kunit ]; then
 	for suite in /sys/kernel/debug/kunit/*/; do
 		name=$(basename "$suite")

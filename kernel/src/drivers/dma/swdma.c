@@ -1,0 +1,1080 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * swdma - a software memcpy DMA engine
+ *
+ * swdma registers a DMA engine whose channels are kernel threads: each one
+ * executes the descriptors issued to it by copying the memory that their
+ * DMA addresses name, then completes them through virt-dma like a hardware
+ * interrupt would.  It offers DMA_MEMCPY and DMA_MEMCPY_SG, so DMA clients
+ * (dmatest, page-migration offload) can be developed and tested on any
+ * machine.  Test knobs in debugfs inject failures, latency, out-of-order
+ * retirement and short segments.
+ *
+ * A DMA address names memory only under direct mapping; the probe refuses
+ * devices whose DMA is translated by an IOMMU, bounced, or not coherent.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-map-ops.h>
+#include <linux/dma-mapping.h>
+#include <linux/dmaengine.h>
+#include <linux/highmem.h>
+#include <linux/iommu.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/prandom.h>
+#include <linux/scatterlist.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/swiotlb.h>
+#include <linux/wait.h>
+#include <kunit/visibility.h>
+
+#include "dmaengine.h"
+#include "sg-pair.h"
+#include "swdma.h"
+#include "virt-dma.h"
+
+#define SWDMA_OOO_WINDOW	8
+#define SWDMA_MAX_LATENCY_US	10000000
+#define SWDMA_PPM		1000000
+#define SWDMA_COPY_CHUNK	SZ_1M
+#define SWDMA_ERR_COOKIES	64
+
+static unsigned int nr_channels = 4;
+module_param(nr_channels, uint, 0444);
+MODULE_PARM_DESC(nr_channels, "Channels of the swdma device (1-64, default 4)");
+
+static bool private;
+module_param(private, bool, 0444);
+MODULE_PARM_DESC(private, "Register with DMA_PRIVATE (default: public channels)");
+
+/**
+ * struct swdma_desc - one transaction
+ * @vd: virt-dma descriptor
+ * @total: bytes the transaction moves, min(total dst, total src)
+ * @done: bytes moved so far, at segment granularity (vc.lock)
+ * @max_seg: longest segment, from %SWDMA_MAX_SEG_LEN at prep time
+ * @aborted: terminated while the worker executes it (vc.lock)
+ * @dst_nents: entries of @dst
+ * @src_nents: entries of @src
+ * @dst: copy of the destination list
+ * @src: copy of the source list
+ * @sg: storage of @dst and @src
+ *
+ * The lists are copied at prep time: hardware reads its descriptors, not
+ * the client's scatterlists, and a client may free those once prepared.
+ */
+struct swdma_desc {
+	struct virt_dma_desc vd;
+	size_t total;
+	size_t done;
+	u32 max_seg;
+	bool aborted;
+	unsigned int dst_nents;
+	unsigned int src_nents;
+	struct scatterlist *dst;
+	struct scatterlist *src;
+	struct scatterlist sg[];
+};
+
+/**
+ * struct swdma_chan - one channel and its execution thread
+ * @vc: virt-dma channel; its lock protects the fields marked (vc.lock)
+ * @sd: the device
+ * @task: thread that executes the issued descriptors
+ * @work_wq: where @task waits for work, resume or abort
+ * @idle_wq: where synchronize waits for @task to drop an aborted descriptor
+ * @window: descriptors taken from desc_issued in out-of-order mode,
+ *	retired in a pseudo-random order (vc.lock)
+ * @active: descriptor @task is executing, on no list (vc.lock)
+ * @paused: device_pause() in force (vc.lock)
+ * @in_use: a client holds the channel (sd->mode_lock)
+ * @err_cookies: the last SWDMA_ERR_COOKIES cookies that completed with an
+ *	error, so that tx_status can report DMA_ERROR for them (vc.lock)
+ * @err_next: next slot of @err_cookies to fill (vc.lock)
+ * @cnt: counters (vc.lock)
+ */
+struct swdma_chan {
+	struct virt_dma_chan vc;
+	struct swdma_dev *sd;
+	struct task_struct *task;
+	wait_queue_head_t work_wq;
+	wait_queue_head_t idle_wq;
+	struct list_head window;
+	struct swdma_desc *active;
+	bool paused;
+	bool in_use;
+	dma_cookie_t err_cookies[SWDMA_ERR_COOKIES];
+	unsigned int err_next;
+	struct swdma_counters cnt;
+};
+
+/**
+ * struct swdma_knob_file - debugfs private data of one knob
+ * @sd: the device
+ * @knob: which knob
+ */
+struct swdma_knob_file {
+	struct swdma_dev *sd;
+	enum swdma_knob knob;
+};
+
+/**
+ * struct swdma_dev - one swdma DMA device
+ * @dma: the DMA device
+ * @dev: the platform device's device
+ * @chans: channels
+ * @nr_chans: number of @chans
+ * @live_descs: descriptors allocated and not yet freed
+ * @mode_lock: serializes ordering changes against channel allocation
+ * @fault_lock: protects the fault state below
+ * @rnd: pseudo-random state (fault_lock)
+ * @executed: descriptors executed since fail_every was set (fault_lock)
+ * @knob: knob values, see enum swdma_knob (written under fault_lock)
+ * @files: debugfs private data of the knobs
+ */
+struct swdma_dev {
+	struct dma_device dma;
+	struct device *dev;
+	struct swdma_chan *chans;
+	unsigned int nr_chans;
+	atomic_t live_descs;
+	struct mutex mode_lock;		/* ordering vs. channel allocation */
+	spinlock_t fault_lock;		/* rnd, executed, knob writes */
+	struct rnd_state rnd;
+	u64 executed;
+	u64 knob[SWDMA_NR_KNOBS];
+	struct swdma_knob_file files[SWDMA_NR_KNOBS];
+};
+
+static const char * const swdma_knob_names[SWDMA_NR_KNOBS] = {
+	[SWDMA_FAIL_EVERY]	= "fail_every",
+	[SWDMA_FAIL_PPM]	= "fail_ppm",
+	[SWDMA_FAIL_SEED]	= "fail_seed",
+	[SWDMA_LATENCY_US]	= "latency_us",
+	[SWDMA_MAX_SEG_LEN]	= "max_seg_len",
+	[SWDMA_OUT_OF_ORDER]	= "out_of_order",
+};
+
+static const u64 swdma_knob_max[SWDMA_NR_KNOBS] = {
+	[SWDMA_FAIL_EVERY]	= U32_MAX,
+	[SWDMA_FAIL_PPM]	= SWDMA_PPM,
+	[SWDMA_FAIL_SEED]	= U64_MAX,
+	[SWDMA_LATENCY_US]	= SWDMA_MAX_LATENCY_US,
+	[SWDMA_MAX_SEG_LEN]	= U32_MAX,
+	[SWDMA_OUT_OF_ORDER]	= 1,
+};
+
+static struct swdma_chan *to_swdma_chan(struct dma_chan *chan)
+{
+	return container_of(chan, struct swdma_chan, vc.chan);
+}
+
+static struct swdma_desc *to_swdma_desc(struct virt_dma_desc *vd)
+{
+	return container_of(vd, struct swdma_desc, vd);
+}
+
+static u64 swdma_knob(struct swdma_dev *sd, enum swdma_knob knob)
+{
+	return READ_ONCE(sd->knob[knob]);
+}
+
+static void swdma_desc_free(struct virt_dma_desc *vd)
+{
+	struct swdma_chan *sc = to_swdma_chan(vd->tx.chan);
+
+	kfree(to_swdma_desc(vd));
+	atomic_dec(&sc->sd->live_descs);
+}
+
+static struct swdma_desc *swdma_alloc_desc(struct swdma_chan *sc,
+					   unsigned int dst_nents,
+					   unsigned int src_nents)
+{
+	struct swdma_desc *d;
+
+	d = kzalloc(struct_size(d, sg, size_add(dst_nents, src_nents)),
+		    GFP_NOWAIT | __GFP_NOWARN);
+	if (!d)
+		return NULL;
+
+	sg_init_table(d->sg, dst_nents + src_nents);
+	d->dst = d->sg;
+	d->dst_nents = dst_nents;
+	d->src = d->sg + dst_nents;
+	d->src_nents = src_nents;
+	d->max_seg = swdma_knob(sc->sd, SWDMA_MAX_SEG_LEN);
+	atomic_inc(&sc->sd->live_descs);
+	return d;
+}
+
+static void swdma_sg_copy(struct scatterlist *to, struct scatterlist *from,
+			  unsigned int nents)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sg(from, sg, nents, i) {
+		sg_dma_address(&to[i]) = sg_dma_address(sg);
+		sg_dma_len(&to[i]) = sg_dma_len(sg);
+	}
+}
+
+static struct dma_async_tx_descriptor *
+swdma_prep_memcpy(struct dma_chan *chan, dma_addr_t dst, dma_addr_t src,
+		  size_t len, unsigned long flags)
+{
+	struct swdma_chan *sc = to_swdma_chan(chan);
+	struct swdma_desc *d;
+
+	/* Like a hardware length field, a segment holds 32 bits. */
+	if (!len || len > UINT_MAX)
+		return NULL;
+
+	d = swdma_alloc_desc(sc, 1, 1);
+	if (!d)
+		return NULL;
+
+	sg_dma_address(d->dst) = dst;
+	sg_dma_len(d->dst) = len;
+	sg_dma_address(d->src) = src;
+	sg_dma_len(d->src) = len;
+	d->total = len;
+	return vchan_tx_prep(&sc->vc, &d->vd, flags);
+}
+
+static struct dma_async_tx_descriptor *
+swdma_prep_memcpy_sg(struct dma_chan *chan,
+		     struct scatterlist *dst_sg, unsigned int dst_nents,
+		     struct scatterlist *src_sg, unsigned int src_nents,
+		     unsigned long flags)
+{
+	struct swdma_chan *sc = to_swdma_chan(chan);
+	struct swdma_desc *d;
+	size_t total;
+
+	if (!dst_sg || !src_sg || !dst_nents || !src_nents)
+		return NULL;
+
+	total = dma_sg_pair_len(dst_sg, dst_nents, src_sg, src_nents);
+	if (!total)
+		return NULL;
+
+	d = swdma_alloc_desc(sc, dst_nents, src_nents);
+	if (!d)
+		return NULL;
+
+	swdma_sg_copy(d->dst, dst_sg, dst_nents);
+	swdma_sg_copy(d->src, src_sg, src_nents);
+	d->total = total;
+	return vchan_tx_prep(&sc->vc, &d->vd, flags);
+}
+
+/*
+ * Does the page frame behind @phys hold memory that the engine may reach?
+ * A bus error on real hardware; a failed descriptor here.
+ */
+static bool swdma_phys_ok(phys_addr_t phys, size_t len)
+{
+	unsigned long pfn = PHYS_PFN(phys);
+	unsigned long last = PHYS_PFN(phys + len - 1);
+
+	if (phys + len - 1 < phys)
+		return false;
+	for (; pfn <= last; pfn++)
+		if (!pfn_valid(pfn))
+			return false;
+	return true;
+}
+
+/* Copy one segment: 0 or the dmaengine_tx_result of a bus error. */
+static int swdma_copy(struct swdma_dev *sd, dma_addr_t dst, dma_addr_t src,
+		      size_t len)
+{
+	phys_addr_t dp = dma_to_phys(sd->dev, dst);
+	phys_addr_t sp = dma_to_phys(sd->dev, src);
+
+	if (!swdma_phys_ok(sp, len))
+		return DMA_TRANS_READ_FAILED;
+	if (!swdma_phys_ok(dp, len))
+		return DMA_TRANS_WRITE_FAILED;
+
+	while (len) {
+		size_t n = min_t(size_t, len, SWDMA_COPY_CHUNK);
+		void *to, *from;
+
+		if (IS_ENABLED(CONFIG_HIGHMEM)) {
+			n = min3(n, PAGE_SIZE - offset_in_page(dp),
+				 PAGE_SIZE - offset_in_page(sp));
+			to = kmap_local_pfn(PHYS_PFN(dp)) + offset_in_page(dp);
+			from = kmap_local_pfn(PHYS_PFN(sp)) +
+			       offset_in_page(sp);
+			memcpy(to, from, n);
+			kunmap_local(from);
+			kunmap_local(to);
+		} else {
+			memcpy(phys_to_virt(dp), phys_to_virt(sp), n);
+		}
+		dp += n;
+		sp += n;
+		len -= n;
+		cond_resched();
+	}
+	return 0;
+}
+
+/* Decide whether a descriptor fails, and how much of it gets copied. */
+static bool swdma_inject(struct swdma_dev *sd, size_t total, size_t *prefix,
+			 int *result)
+{
+	u64 every = swdma_knob(sd, SWDMA_FAIL_EVERY);
+	u64 ppm = swdma_knob(sd, SWDMA_FAIL_PPM);
+	unsigned long flags;
+	bool fail = false;
+
+	if (!every && !ppm)
+		return false;
+
+	spin_lock_irqsave(&sd->fault_lock, flags);
+	sd->executed++;
+	if (every && sd->executed % every == 0)
+		fail = true;
+	if (ppm && prandom_u32_state(&sd->rnd) % SWDMA_PPM < ppm)
+		fail = true;
+	if (fail) {
+		*prefix = prandom_u32_state(&sd->rnd) % total;
+		*result = prandom_u32_state(&sd->rnd) & 1 ?
+			  DMA_TRANS_READ_FAILED : DMA_TRANS_WRITE_FAILED;
+	}
+	spin_unlock_irqrestore(&sd->fault_lock, flags);
+	return fail;
+}
+
+static u32 swdma_random_below(struct swdma_dev *sd, u32 n)
+{
+	unsigned long flags;
+	u32 r;
+
+	spin_lock_irqsave(&sd->fault_lock, flags);
+	r = prandom_u32_state(&sd->rnd) % n;
+	spin_unlock_irqrestore(&sd->fault_lock, flags);
+	return r;
+}
+
+/* Should the worker stop moving data for @d?  Waits while paused. */
+static bool swdma_stopped(struct swdma_chan *sc, struct swdma_desc *d)
+{
+	wait_event_interruptible(sc->work_wq, !READ_ONCE(sc->paused) ||
+				 READ_ONCE(d->aborted) ||
+				 kthread_should_stop());
+	return READ_ONCE(d->aborted) || kthread_should_stop();
+}
+
+static void swdma_delay(struct swdma_chan *sc, struct swdma_desc *d)
+{
+	u64 us = swdma_knob(sc->sd, SWDMA_LATENCY_US);
+
+	if (!us)
+		return;
+	if (us < 20000)
+		usleep_range(us, us + us / 8 + 1);
+	else
+		wait_event_interruptible_timeout(sc->work_wq,
+						 READ_ONCE(d->aborted) ||
+						 kthread_should_stop(),
+						 usecs_to_jiffies(us));
+}
+
+/* Move the data of @d; returns its dmaengine_tx_result. */
+static int swdma_execute(struct swdma_chan *sc, struct swdma_desc *d)
+{
+	struct swdma_dev *sd = sc->sd;
+	struct dma_sg_pair_iter it;
+	size_t limit = d->total;
+	size_t copied = 0;
+	dma_addr_t dst, src;
+	unsigned long flags;
+	int result = DMA_TRANS_NOERROR;
+	int fault = DMA_TRANS_NOERROR;
+	size_t len;
+
+	if (swdma_inject(sd, d->total, &limit, &fault))
+		result = fault;
+
+	dma_sg_pair_iter_init(&it, d->dst, d->dst_nents, d->src, d->src_nents,
+			      d->max_seg ? d->max_seg : SIZE_MAX);
+	while (copied < limit && dma_sg_pair_iter_next(&it, &dst, &src, &len)) {
+		int err;
+
+		if (swdma_stopped(sc, d))
+			break;
+		len = min(len, limit - copied);
+		err = swdma_copy(sd, dst, src, len);
+		if (err) {
+			result = err;
+			break;
+		}
+		copied += len;
+		spin_lock_irqsave(&sc->vc.lock, flags);
+		d->done = copied;
+		spin_unlock_irqrestore(&sc->vc.lock, flags);
+	}
+	swdma_delay(sc, d);
+	return result;
+}
+
+/* Take the next descriptor to execute (vc.lock held). */
+static struct swdma_desc *swdma_pick(struct swdma_chan *sc)
+{
+	struct virt_dma_desc *vd;
+	unsigned int n = 0;
+
+	if (sc->paused)
+		return NULL;
+
+	if (!swdma_knob(sc->sd, SWDMA_OUT_OF_ORDER) && list_empty(&sc->window)) {
+		vd = vchan_next_desc(&sc->vc);
+		if (vd)
+			list_del(&vd->node);
+		return vd ? to_swdma_desc(vd) : NULL;
+	}
+
+	list_for_each_entry(vd, &sc->window, node)
+		n++;
+	while (n < SWDMA_OOO_WINDOW && (vd = vchan_next_desc(&sc->vc))) {
+		list_move_tail(&vd->node, &sc->window);
+		n++;
+	}
+	if (!n)
+		return NULL;
+
+	n = swdma_random_below(sc->sd, n);
+	list_for_each_entry(vd, &sc->window, node)
+		if (!n--)
+			break;
+	list_del(&vd->node);
+	return to_swdma_desc(vd);
+}
+
+static bool swdma_has_work(struct swdma_chan *sc)
+{
+	unsigned long flags;
+	bool ret;
+
+	spin_lock_irqsave(&sc->vc.lock, flags);
+	ret = !sc->paused && (!list_empty(&sc->vc.desc_issued) ||
+			      !list_empty(&sc->window));
+	spin_unlock_irqrestore(&sc->vc.lock, flags);
+	return ret || kthread_should_stop();
+}
+
+static void swdma_retire(struct swdma_chan *sc, struct swdma_desc *d,
+			 int result)
+{
+	unsigned long flags;
+	bool aborted;
+
+	spin_lock_irqsave(&sc->vc.lock, flags);
+	sc->active = NULL;
+	aborted = d->aborted;
+	if (!aborted) {
+		d->vd.tx_result.result = result;
+		d->vd.tx_result.residue = d->total - d->done;
+		sc->cnt.descs++;
+		sc->cnt.bytes += d->done;
+		if (result != DMA_TRANS_NOERROR) {
+			sc->cnt.errors++;
+			sc->err_cookies[sc->err_next] = d->vd.tx.cookie;
+			sc->err_next = (sc->err_next + 1) % SWDMA_ERR_COOKIES;
+		}
+		vchan_cookie_complete(&d->vd);
+	}
+	spin_unlock_irqrestore(&sc->vc.lock, flags);
+
+	if (aborted) {
+		swdma_desc_free(&d->vd);
+		wake_up_all(&sc->idle_wq);
+	}
+}
+
+static int swdma_worker(void *data)
+{
+	struct swdma_chan *sc = data;
+
+	while (!kthread_should_stop()) {
+		struct swdma_desc *d;
+		unsigned long flags;
+
+		/* Interruptible: an idle channel is not a hung task. */
+		wait_event_interruptible(sc->work_wq, swdma_has_work(sc));
+
+		spin_lock_irqsave(&sc->vc.lock, flags);
+		d = swdma_pick(sc);
+		sc->active = d;
+		spin_unlock_irqrestore(&sc->vc.lock, flags);
+		if (d)
+			swdma_retire(sc, d, swdma_execute(sc, d));
+	}
+	return 0;
+}
+
+static void swdma_issue_pending(struct dma_chan *chan)
+{
+	struct swdma_chan *sc = to_swdma_chan(chan);
+	unsigned long flags;
+	bool work;
+
+	spin_lock_irqsave(&sc->vc.lock, flags);
+	work = vchan_issue_pending(&sc->vc);
+	spin_unlock_irqrestore(&sc->vc.lock, flags);
+	if (work)
+		wake_up(&sc->work_wq);
+}
+
+/* Residue of a pending @cookie, or -1 if it is not pending (vc.lock). */
+static ssize_t swdma_pending_residue(struct swdma_chan *sc, dma_cookie_t cookie)
+{
+	struct list_head *lists[] = {
+		&sc->window, &sc->vc.desc_issued, &sc->vc.desc_submitted,
+	};
+	struct virt_dma_desc *vd;
+	unsigned int i;
+
+	if (sc->active && sc->active->vd.tx.cookie == cookie)
+		return sc->active->total - sc->active->done;
+
+	for (i = 0; i < ARRAY_SIZE(lists); i++)
+		list_for_each_entry(vd, lists[i], node)
+			if (vd->tx.cookie == cookie)
+				return to_swdma_desc(vd)->total;
+	return -1;
+}
+
+/* Did @cookie complete with an error, recently enough to be remembered? */
+static bool swdma_failed_cookie(struct swdma_chan *sc, dma_cookie_t cookie)
+{
+	unsigned int i;
+
+	for (i = 0; i < SWDMA_ERR_COOKIES; i++)
+		if (sc->err_cookies[i] == cookie)
+			return true;
+	return false;
+}
+
+static enum dma_status swdma_tx_status(struct dma_chan *chan,
+				       dma_cookie_t cookie,
+				       struct dma_tx_state *state)
+{
+	struct swdma_chan *sc = to_swdma_chan(chan);
+	enum dma_status status;
+	unsigned long flags;
+	ssize_t residue;
+
+	spin_lock_irqsave(&sc->vc.lock, flags);
+	residue = swdma_pending_residue(sc, cookie);
+	if (residue >= 0) {
+		status = sc->paused ? DMA_PAUSED : DMA_IN_PROGRESS;
+		dma_cookie_status(chan, cookie, state);
+		dma_set_residue(state, residue);
+	} else if (swdma_knob(sc->sd, SWDMA_OUT_OF_ORDER)) {
+		/*
+		 * Cookies retire in any order, so the cookie counter says
+		 * nothing; a cookie that is no longer pending has retired.
+		 */
+		status = DMA_COMPLETE;
+		dma_set_tx_state(state, chan->completed_cookie, chan->cookie, 0);
+	} else {
+		status = dma_cookie_status(chan, cookie, state);
+	}
+	if (status == DMA_COMPLETE && swdma_failed_cookie(sc, cookie))
+		status = DMA_ERROR;
+	spin_unlock_irqrestore(&sc->vc.lock, flags);
+	return status;
+}
+
+static int swdma_pause(struct dma_chan *chan)
+{
+	struct swdma_chan *sc = to_swdma_chan(chan);
+	unsigned long flags;
+
+	spin_lock_irqsave(&sc->vc.lock, flags);
+	WRITE_ONCE(sc->paused, true);
+	spin_unlock_irqrestore(&sc->vc.lock, flags);
+	return 0;
+}
+
+static int swdma_resume(struct dma_chan *chan)
+{
+	struct swdma_chan *sc = to_swdma_chan(chan);
+	unsigned long flags;
+
+	spin_lock_irqsave(&sc->vc.lock, flags);
+	WRITE_ONCE(sc->paused, false);
+	spin_unlock_irqrestore(&sc->vc.lock, flags);
+	wake_up(&sc->work_wq);
+	return 0;
+}
+
+/*
+ * Abort everything: descriptors not yet executing are freed without their
+ * callbacks; the one executing is flagged and freed by the worker as soon
+ * as it stops, which device_synchronize() waits for.  Atomic-safe.
+ */
+static int swdma_terminate_all(struct dma_chan *chan)
+{
+	struct swdma_chan *sc = to_swdma_chan(chan);
+	unsigned long flags;
+	LIST_HEAD(head);
+
+	spin_lock_irqsave(&sc->vc.lock, flags);
+	if (sc->active)
+		WRITE_ONCE(sc->active->aborted, true);
+	list_splice_tail_init(&sc->window, &head);
+	vchan_get_all_descriptors(&sc->vc, &head);
+	WRITE_ONCE(sc->paused, false);
+	spin_unlock_irqrestore(&sc->vc.lock, flags);
+
+	vchan_dma_desc_free_list(&sc->vc, &head);
+	wake_up(&sc->work_wq);
+	return 0;
+}
+
+static bool swdma_aborted_done(struct swdma_chan *sc)
+{
+	unsigned long flags;
+	bool ret;
+
+	spin_lock_irqsave(&sc->vc.lock, flags);
+	ret = !sc->active || !sc->active->aborted;
+	spin_unlock_irqrestore(&sc->vc.lock, flags);
+	return ret;
+}
+
+static void swdma_synchronize(struct dma_chan *chan)
+{
+	struct swdma_chan *sc = to_swdma_chan(chan);
+
+	wait_event(sc->idle_wq, swdma_aborted_done(sc));
+	vchan_synchronize(&sc->vc);
+}
+
+static int swdma_alloc_chan_resources(struct dma_chan *chan)
+{
+	struct swdma_chan *sc = to_swdma_chan(chan);
+
+	mutex_lock(&sc->sd->mode_lock);
+	sc->in_use = true;
+	mutex_unlock(&sc->sd->mode_lock);
+	return 0;
+}
+
+static void swdma_free_chan_resources(struct dma_chan *chan)
+{
+	struct swdma_chan *sc = to_swdma_chan(chan);
+	unsigned long flags;
+
+	swdma_terminate_all(chan);
+	swdma_synchronize(chan);
+	vchan_free_chan_resources(&sc->vc);
+
+	spin_lock_irqsave(&sc->vc.lock, flags);
+	memset(sc->err_cookies, 0, sizeof(sc->err_cookies));
+	spin_unlock_irqrestore(&sc->vc.lock, flags);
+
+	mutex_lock(&sc->sd->mode_lock);
+	sc->in_use = false;
+	mutex_unlock(&sc->sd->mode_lock);
+}
+
+/**
+ * swdma_get_dev() - the swdma device behind a platform device
+ * @dev: device of a bound "swdma" platform device
+ *
+ * Return: the swdma device, or NULL if @dev is not bound to swdma.
+ */
+struct swdma_dev *swdma_get_dev(struct device *dev)
+{
+	return dev_get_drvdata(dev);
+}
+EXPORT_SYMBOL_IF_KUNIT(swdma_get_dev);
+
+/**
+ * swdma_set_knob() - change a test knob
+ * @sd: swdma device
+ * @knob: which knob
+ * @val: new value, see enum swdma_knob for the valid ranges
+ *
+ * Return: 0, -EINVAL for an unknown knob or an out-of-range value, or
+ * -EBUSY when the completion order changes while a channel is in use.
+ * On error the knob keeps its value.
+ */
+int swdma_set_knob(struct swdma_dev *sd, enum swdma_knob knob, u64 val)
+{
+	unsigned long flags;
+	unsigned int i;
+	int ret = 0;
+
+	if (knob >= SWDMA_NR_KNOBS || val > swdma_knob_max[knob])
+		return -EINVAL;
+
+	mutex_lock(&sd->mode_lock);
+	if (knob == SWDMA_OUT_OF_ORDER && val != swdma_knob(sd, knob)) {
+		for (i = 0; i < sd->nr_chans; i++) {
+			if (sd->chans[i].in_use) {
+				ret = -EBUSY;
+				goto out;
+			}
+		}
+		if (val)
+			dma_cap_set(DMA_COMPLETION_NO_ORDER, sd->dma.cap_mask);
+		else
+			dma_cap_clear(DMA_COMPLETION_NO_ORDER,
+				      sd->dma.cap_mask);
+	}
+
+	spin_lock_irqsave(&sd->fault_lock, flags);
+	WRITE_ONCE(sd->knob[knob], val);
+	if (knob == SWDMA_FAIL_SEED)
+		prandom_seed_state(&sd->rnd, val);
+	if (knob == SWDMA_FAIL_EVERY)
+		sd->executed = 0;
+	spin_unlock_irqrestore(&sd->fault_lock, flags);
+out:
+	mutex_unlock(&sd->mode_lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(swdma_set_knob);
+
+/**
+ * swdma_get_knob() - read a test knob
+ * @sd: swdma device
+ * @knob: which knob
+ *
+ * Return: the knob's value, 0 for an unknown knob.
+ */
+u64 swdma_get_knob(struct swdma_dev *sd, enum swdma_knob knob)
+{
+	return knob < SWDMA_NR_KNOBS ? swdma_knob(sd, knob) : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(swdma_get_knob);
+
+/**
+ * swdma_get_counters() - read the counters of a channel
+ * @chan: a channel of an swdma device
+ * @cnt: where to store them
+ */
+void swdma_get_counters(struct dma_chan *chan, struct swdma_counters *cnt)
+{
+	struct swdma_chan *sc = to_swdma_chan(chan);
+	unsigned long flags;
+
+	spin_lock_irqsave(&sc->vc.lock, flags);
+	*cnt = sc->cnt;
+	spin_unlock_irqrestore(&sc->vc.lock, flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(swdma_get_counters);
+
+/**
+ * swdma_live_descs() - descriptors of a device not yet freed
+ * @sd: swdma device
+ *
+ * Return: the number of descriptors prepared and not yet freed.
+ */
+int swdma_live_descs(struct swdma_dev *sd)
+{
+	return atomic_read(&sd->live_descs);
+}
+EXPORT_SYMBOL_IF_KUNIT(swdma_live_descs);
+
+static int swdma_knob_get(void *data, u64 *val)
+{
+	struct swdma_knob_file *f = data;
+
+	*val = swdma_get_knob(f->sd, f->knob);
+	return 0;
+}
+
+static int swdma_knob_set(void *data, u64 val)
+{
+	struct swdma_knob_file *f = data;
+
+	return swdma_set_knob(f->sd, f->knob, val);
+}
+DEFINE_DEBUGFS_ATTRIBUTE(swdma_knob_fops, swdma_knob_get, swdma_knob_set,
+			 "%llu\n");
+
+static int swdma_counters_show(struct seq_file *s, void *unused)
+{
+	struct swdma_dev *sd = s->private;
+	struct swdma_counters cnt;
+	unsigned int i;
+
+	seq_puts(s, "chan descs bytes errors\n");
+	for (i = 0; i < sd->nr_chans; i++) {
+		swdma_get_counters(&sd->chans[i].vc.chan, &cnt);
+		seq_printf(s, "%s %llu %llu %llu\n",
+			   dma_chan_name(&sd->chans[i].vc.chan),
+			   cnt.descs, cnt.bytes, cnt.errors);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(swdma_counters);
+
+static int swdma_live_get(void *data, u64 *val)
+{
+	*val = swdma_live_descs(data);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(swdma_live_fops, swdma_live_get, NULL, "%llu\n");
+
+static void swdma_debugfs_init(struct swdma_dev *sd)
+{
+	struct dentry *root = sd->dma.dbg_dev_root;
+	unsigned int i;
+
+	if (!root)
+		return;
+
+	for (i = 0; i < SWDMA_NR_KNOBS; i++) {
+		sd->files[i].sd = sd;
+		sd->files[i].knob = i;
+		debugfs_create_file_unsafe(swdma_knob_names[i], 0600, root,
+					   &sd->files[i], &swdma_knob_fops);
+	}
+	debugfs_create_file("counters", 0400, root, sd, &swdma_counters_fops);
+	debugfs_create_file_unsafe("live_descs", 0400, root, sd,
+				   &swdma_live_fops);
+}
+
+/*
+ * swdma reaches memory through the DMA address a client mapped, so that
+ * address must be the memory's physical address (direct mapping) and the
+ * CPU's view must be coherent with the device's.
+ */
+static int swdma_check_dma(struct device *dev)
+{
+	struct page *page;
+	dma_addr_t addr;
+	int ret = 0;
+
+	if (device_iommu_mapped(dev))
+		return dev_err_probe(dev, -ENODEV,
+				     "DMA addresses are translated by an IOMMU; swdma needs direct mapping\n");
+	if (is_swiotlb_force_bounce(dev))
+		return dev_err_probe(dev, -ENODEV,
+				     "DMA is bounced through swiotlb; swdma needs direct mapping\n");
+	if (!dev_is_dma_coherent(dev))
+		return dev_err_probe(dev, -ENODEV,
+				     "DMA is not cache-coherent; swdma needs coherent DMA\n");
+
+	page = alloc_page(GFP_KERNEL);
+	if (!page)
+		return -ENOMEM;
+	addr = dma_map_page(dev, page, 0, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(dev, addr)) {
+		ret = dev_err_probe(dev, -ENODEV, "cannot map a test page\n");
+	} else {
+		if (dma_to_phys(dev, addr) != page_to_phys(page))
+			ret = dev_err_probe(dev, -ENODEV,
+					    "DMA address %pad does not name the page it maps; swdma needs direct mapping\n",
+					    &addr);
+		dma_unmap_page(dev, addr, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	}
+	__free_page(page);
+	return ret;
+}
+
+static void swdma_stop_workers(struct swdma_dev *sd)
+{
+	unsigned int i;
+
+	for (i = 0; i < sd->nr_chans; i++) {
+		struct swdma_chan *sc = &sd->chans[i];
+
+		if (sc->task)
+			kthread_stop(sc->task);
+		sc->task = NULL;
+		tasklet_kill(&sc->vc.task);
+		list_del(&sc->vc.chan.device_node);
+	}
+}
+
+static void swdma_init_dma_device(struct swdma_dev *sd, bool priv)
+{
+	struct dma_device *dma = &sd->dma;
+
+	dma_cap_zero(dma->cap_mask);
+	dma_cap_set(DMA_MEMCPY, dma->cap_mask);
+	dma_cap_set(DMA_MEMCPY_SG, dma->cap_mask);
+	if (priv)
+		dma_cap_set(DMA_PRIVATE, dma->cap_mask);
+
+	INIT_LIST_HEAD(&dma->channels);
+	dma->dev = sd->dev;
+	dma->copy_align = DMAENGINE_ALIGN_1_BYTE;
+	dma->directions = BIT(DMA_MEM_TO_MEM);
+	dma->residue_granularity = DMA_RESIDUE_GRANULARITY_SEGMENT;
+	dma->device_alloc_chan_resources = swdma_alloc_chan_resources;
+	dma->device_free_chan_resources = swdma_free_chan_resources;
+	dma->device_prep_dma_memcpy = swdma_prep_memcpy;
+	dma->device_prep_dma_memcpy_sg = swdma_prep_memcpy_sg;
+	dma->device_issue_pending = swdma_issue_pending;
+	dma->device_tx_status = swdma_tx_status;
+	dma->device_pause = swdma_pause;
+	dma->device_resume = swdma_resume;
+	dma->device_terminate_all = swdma_terminate_all;
+	dma->device_synchronize = swdma_synchronize;
+}
+
+static int swdma_probe(struct platform_device *pdev)
+{
+	const struct swdma_platform_data *pdata = dev_get_platdata(&pdev->dev);
+	struct device *dev = &pdev->dev;
+	struct swdma_dev *sd;
+	unsigned int i;
+	int ret;
+
+	if (!pdata)
+		return dev_err_probe(dev, -EINVAL, "no platform data\n");
+	if (!pdata->nr_channels || pdata->nr_channels > SWDMA_MAX_CHANNELS)
+		return dev_err_probe(dev, -EINVAL,
+				     "nr_channels %u out of range 1-%u\n",
+				     pdata->nr_channels, SWDMA_MAX_CHANNELS);
+
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	if (ret)
+		return dev_err_probe(dev, ret, "cannot set a 64-bit DMA mask\n");
+	dma_set_max_seg_size(dev, UINT_MAX);
+	ret = swdma_check_dma(dev);
+	if (ret)
+		return ret;
+
+	sd = devm_kzalloc(dev, sizeof(*sd), GFP_KERNEL);
+	if (!sd)
+		return -ENOMEM;
+	sd->chans = devm_kcalloc(dev, pdata->nr_channels, sizeof(*sd->chans),
+				 GFP_KERNEL);
+	if (!sd->chans)
+		return -ENOMEM;
+
+	sd->dev = dev;
+	sd->nr_chans = pdata->nr_channels;
+	atomic_set(&sd->live_descs, 0);
+	mutex_init(&sd->mode_lock);
+	spin_lock_init(&sd->fault_lock);
+	prandom_seed_state(&sd->rnd, 0);
+	swdma_init_dma_device(sd, pdata->private);
+
+	for (i = 0; i < sd->nr_chans; i++) {
+		struct swdma_chan *sc = &sd->chans[i];
+
+		sc->sd = sd;
+		init_waitqueue_head(&sc->work_wq);
+		init_waitqueue_head(&sc->idle_wq);
+		INIT_LIST_HEAD(&sc->window);
+		sc->vc.desc_free = swdma_desc_free;
+		vchan_init(&sc->vc, &sd->dma);
+	}
+	for (i = 0; i < sd->nr_chans; i++) {
+		struct task_struct *t;
+
+		t = kthread_run(swdma_worker, &sd->chans[i], "%s/%u",
+				dev_name(dev), i);
+		if (IS_ERR(t)) {
+			ret = dev_err_probe(dev, PTR_ERR(t),
+					    "cannot start channel %u\n", i);
+			goto err_workers;
+		}
+		sd->chans[i].task = t;
+	}
+
+	platform_set_drvdata(pdev, sd);
+	ret = dma_async_device_register(&sd->dma);
+	if (ret) {
+		dev_err_probe(dev, ret, "cannot register the DMA device\n");
+		goto err_workers;
+	}
+	swdma_debugfs_init(sd);
+
+	dev_info(dev, "%u channels%s\n", sd->nr_chans,
+		 pdata->private ? ", private" : "");
+	return 0;
+
+err_workers:
+	platform_set_drvdata(pdev, NULL);
+	swdma_stop_workers(sd);
+	mutex_destroy(&sd->mode_lock);
+	return ret;
+}
+
+static void swdma_remove(struct platform_device *pdev)
+{
+	struct swdma_dev *sd = platform_get_drvdata(pdev);
+
+	/* Clients hold a module reference: no channel is in use here. */
+	dma_async_device_unregister(&sd->dma);
+	swdma_stop_workers(sd);
+	WARN_ON(atomic_read(&sd->live_descs));
+	mutex_destroy(&sd->mode_lock);
+}
+
+static struct platform_driver swdma_driver = {
+	.probe = swdma_probe,
+	.remove = swdma_remove,
+	.driver = {
+		.name = "swdma",
+	},
+};
+
+static struct platform_device *swdma_pdev;
+
+static int __init swdma_init(void)
+{
+	struct swdma_platform_data pdata = {
+		.nr_channels = nr_channels,
+		.private = private,
+	};
+	int ret;
+
+	if (!nr_channels || nr_channels > SWDMA_MAX_CHANNELS) {
+		pr_err("nr_channels=%u out of range 1-%u\n", nr_channels,
+		       SWDMA_MAX_CHANNELS);
+		return -EINVAL;
+	}
+
+	ret = platform_driver_register(&swdma_driver);
+	if (ret)
+		return ret;
+
+	swdma_pdev = platform_device_register_data(NULL, "swdma", 0, &pdata,
+						   sizeof(pdata));
+	if (IS_ERR(swdma_pdev)) {
+		platform_driver_unregister(&swdma_driver);
+		return PTR_ERR(swdma_pdev);
+	}
+	if (!platform_get_drvdata(swdma_pdev)) {
+		/* The probe said why. */
+		platform_device_unregister(swdma_pdev);
+		platform_driver_unregister(&swdma_driver);
+		return -ENODEV;
+	}
+	return 0;
+}
+module_init(swdma_init);
+
+static void __exit swdma_exit(void)
+{
+	platform_device_unregister(swdma_pdev);
+	platform_driver_unregister(&swdma_driver);
+}
+module_exit(swdma_exit);
+
+MODULE_DESCRIPTION("Software memcpy DMA engine");
+MODULE_LICENSE("GPL");

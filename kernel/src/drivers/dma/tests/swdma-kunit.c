@@ -1,0 +1,711 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for swdma, the software memcpy DMA engine: what a client can
+ * observe of a provider (cookies, status, residue, callback results,
+ * terminate/synchronize, out-of-order retirement, memcpy_sg semantics,
+ * concurrent submitters, bad input, removal with work in flight).
+ *
+ * Each test creates its own private swdma device, so the module's device
+ * and its users are left alone, and drives the knobs through the same
+ * accessors as debugfs.
+ */
+
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/dmaengine.h>
+#include <linux/kthread.h>
+#include <linux/platform_device.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+
+#include "../swdma.h"
+
+#define NR_TEST_CHANS	2
+#define BUF_LEN		4096
+#define MAX_DESCS	16
+
+struct swdma_test {
+	struct platform_device *pdev;
+	struct swdma_dev *sd;
+	struct dma_chan *chan;
+	struct device *dma_dev;
+};
+
+/* One descriptor's buffers, mapping and completion record. */
+struct test_xfer {
+	struct swdma_test *t;
+	u8 *src, *dst;
+	dma_addr_t src_dma, dst_dma;
+	size_t len;
+	dma_cookie_t cookie;
+	struct dmaengine_result res;
+	int calls;
+	int order;		/* position in completion order */
+	struct completion done;
+	struct cb_log *log;
+};
+
+struct cb_log {
+	spinlock_t lock;	/* protects the fields below */
+	int completed;
+	struct test_xfer *seen[MAX_DESCS];
+	bool bad_status;	/* a status query from a callback was wrong */
+	struct test_xfer *x;	/* the set to check from callbacks, or NULL */
+	int nr;
+	atomic_t calls;
+};
+
+static bool swdma_test_filter(struct dma_chan *chan, void *param)
+{
+	return chan->device->dev == param;
+}
+
+static int swdma_test_init(struct kunit *test)
+{
+	struct swdma_platform_data pdata = {
+		.nr_channels = NR_TEST_CHANS,
+		.private = true,
+	};
+	struct swdma_test *t;
+	dma_cap_mask_t mask;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	test->priv = t;
+
+	t->pdev = platform_device_register_data(NULL, "swdma",
+						PLATFORM_DEVID_AUTO, &pdata,
+						sizeof(pdata));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t->pdev));
+	t->sd = swdma_get_dev(&t->pdev->dev);
+	if (!t->sd) {
+		platform_device_unregister(t->pdev);
+		t->pdev = NULL;
+		kunit_skip(test, "swdma does not probe here (see its message)");
+	}
+
+	dma_cap_zero(mask);
+	dma_cap_set(DMA_MEMCPY_SG, mask);
+	t->chan = dma_request_channel(mask, swdma_test_filter, &t->pdev->dev);
+	KUNIT_ASSERT_NOT_NULL(test, t->chan);
+	t->dma_dev = t->chan->device->dev;
+	return 0;
+}
+
+static void swdma_test_exit(struct kunit *test)
+{
+	struct swdma_test *t = test->priv;
+
+	if (!t || !t->pdev)
+		return;
+	if (t->chan)
+		dma_release_channel(t->chan);
+	KUNIT_EXPECT_EQ(test, swdma_live_descs(t->sd), 0);
+	platform_device_unregister(t->pdev);
+}
+
+static void fill(u8 *buf, size_t len, u8 seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = seed + i * 7 + (i >> 8);
+}
+
+static void xfer_cb(void *param, const struct dmaengine_result *res)
+{
+	struct test_xfer *x = param;
+	struct cb_log *log = x->log;
+	unsigned long flags;
+	int i;
+
+	spin_lock_irqsave(&log->lock, flags);
+	x->res = *res;
+	x->calls++;
+	x->order = log->completed;
+	if (log->completed < MAX_DESCS)
+		log->seen[log->completed] = x;
+	log->completed++;
+
+	/*
+	 * Every cookie that has not called back yet must still be pending:
+	 * descriptors take long enough on the engine that a retired one has
+	 * called back before the next one retires.
+	 */
+	for (i = 0; log->x && i < log->nr; i++) {
+		struct test_xfer *o = &log->x[i];
+
+		if (o != x && !o->calls &&
+		    dmaengine_tx_status(x->t->chan, o->cookie, NULL) ==
+		    DMA_COMPLETE)
+			log->bad_status = true;
+	}
+	spin_unlock_irqrestore(&log->lock, flags);
+
+	atomic_inc(&log->calls);
+	complete(&x->done);
+}
+
+static void log_init(struct cb_log *log)
+{
+	memset(log, 0, sizeof(*log));
+	spin_lock_init(&log->lock);
+}
+
+/* Allocate and map @n transfers of @len bytes each. */
+static struct test_xfer *xfers_alloc(struct kunit *test, struct cb_log *log,
+				     int n, size_t len)
+{
+	struct swdma_test *t = test->priv;
+	struct test_xfer *x;
+	int i;
+
+	x = kunit_kcalloc(test, n, sizeof(*x), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	for (i = 0; i < n; i++) {
+		x[i].t = t;
+		x[i].log = log;
+		x[i].len = len;
+		x[i].order = -1;
+		init_completion(&x[i].done);
+		x[i].src = kunit_kmalloc(test, len, GFP_KERNEL);
+		x[i].dst = kunit_kzalloc(test, len, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, x[i].src);
+		KUNIT_ASSERT_NOT_NULL(test, x[i].dst);
+		fill(x[i].src, len, i + 1);
+		x[i].src_dma = dma_map_single(t->dma_dev, x[i].src, len,
+					      DMA_TO_DEVICE);
+		x[i].dst_dma = dma_map_single(t->dma_dev, x[i].dst, len,
+					      DMA_FROM_DEVICE);
+		KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dma_dev,
+							   x[i].src_dma));
+		KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dma_dev,
+							   x[i].dst_dma));
+	}
+	return x;
+}
+
+static void xfers_unmap(struct kunit *test, struct test_xfer *x, int n)
+{
+	struct swdma_test *t = test->priv;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		dma_unmap_single(t->dma_dev, x[i].src_dma, x[i].len,
+				 DMA_TO_DEVICE);
+		dma_unmap_single(t->dma_dev, x[i].dst_dma, x[i].len,
+				 DMA_FROM_DEVICE);
+	}
+}
+
+static void xfer_submit(struct kunit *test, struct test_xfer *x)
+{
+	struct swdma_test *t = test->priv;
+	struct dma_async_tx_descriptor *tx;
+
+	tx = dmaengine_prep_dma_memcpy(t->chan, x->dst_dma, x->src_dma, x->len,
+				       DMA_PREP_INTERRUPT);
+	KUNIT_ASSERT_NOT_NULL(test, tx);
+	tx->callback_result = xfer_cb;
+	tx->callback_param = x;
+	x->cookie = dmaengine_submit(tx);
+	KUNIT_ASSERT_GT(test, x->cookie, 0);
+}
+
+static void xfers_wait(struct kunit *test, struct test_xfer *x, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_GT_MSG(test,
+				    wait_for_completion_timeout(&x[i].done,
+								10 * HZ), 0UL,
+				    "descriptor %d never completed", i);
+}
+
+static void set_knob(struct kunit *test, enum swdma_knob knob, u64 val)
+{
+	struct swdma_test *t = test->priv;
+
+	KUNIT_ASSERT_EQ(test, swdma_set_knob(t->sd, knob, val), 0);
+}
+
+/* In order: cookies grow, pending ones report their residue, FIFO retire. */
+static void swdma_test_in_order(struct kunit *test)
+{
+	struct swdma_test *t = test->priv;
+	struct dma_tx_state state;
+	struct test_xfer *x;
+	struct cb_log log;
+	int i, n = 8;
+
+	log_init(&log);
+	x = xfers_alloc(test, &log, n, BUF_LEN);
+	log.x = x;
+	log.nr = n;
+	set_knob(test, SWDMA_LATENCY_US, 20000);
+	for (i = 0; i < n; i++) {
+		xfer_submit(test, &x[i]);
+		if (i)
+			KUNIT_EXPECT_GT(test, x[i].cookie, x[i - 1].cookie);
+	}
+
+	/* Submitted, not issued: in progress with the full residue. */
+	KUNIT_EXPECT_EQ(test, dmaengine_tx_status(t->chan, x[n - 1].cookie,
+						  &state), DMA_IN_PROGRESS);
+	KUNIT_EXPECT_EQ(test, state.residue, (u32)BUF_LEN);
+
+	dma_async_issue_pending(t->chan);
+	xfers_wait(test, x, n);
+	xfers_unmap(test, x, n);
+
+	KUNIT_EXPECT_FALSE(test, log.bad_status);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, x[i].calls, 1);
+		KUNIT_EXPECT_EQ(test, x[i].order, i);
+		KUNIT_EXPECT_EQ(test, x[i].res.result, DMA_TRANS_NOERROR);
+		KUNIT_EXPECT_EQ(test, x[i].res.residue, 0U);
+		KUNIT_EXPECT_EQ(test, dmaengine_tx_status(t->chan, x[i].cookie,
+							  &state), DMA_COMPLETE);
+		KUNIT_EXPECT_EQ(test, state.residue, 0U);
+		KUNIT_EXPECT_MEMEQ(test, x[i].dst, x[i].src, BUF_LEN);
+	}
+}
+
+/* Injected failures: error result, residue, and only a prefix copied. */
+static void swdma_test_errors(struct kunit *test)
+{
+	struct swdma_test *t = test->priv;
+	struct swdma_counters cnt;
+	struct test_xfer *x;
+	struct cb_log log;
+	int i, n = 8, failed = 0;
+
+	log_init(&log);
+	x = xfers_alloc(test, &log, n, BUF_LEN);
+	set_knob(test, SWDMA_FAIL_SEED, 7);
+	set_knob(test, SWDMA_FAIL_EVERY, 2);
+	for (i = 0; i < n; i++)
+		xfer_submit(test, &x[i]);
+	dma_async_issue_pending(t->chan);
+	xfers_wait(test, x, n);
+	xfers_unmap(test, x, n);
+
+	for (i = 0; i < n; i++) {
+		size_t copied = BUF_LEN - x[i].res.residue;
+
+		if (i % 2 == 0) {
+			KUNIT_EXPECT_EQ(test, x[i].res.result,
+					DMA_TRANS_NOERROR);
+			KUNIT_EXPECT_MEMEQ(test, x[i].dst, x[i].src, BUF_LEN);
+			continue;
+		}
+		failed++;
+		KUNIT_EXPECT_TRUE(test,
+				  x[i].res.result == DMA_TRANS_READ_FAILED ||
+				  x[i].res.result == DMA_TRANS_WRITE_FAILED);
+		KUNIT_EXPECT_GT(test, x[i].res.residue, 0U);
+		KUNIT_EXPECT_LE(test, x[i].res.residue, (u32)BUF_LEN);
+		KUNIT_EXPECT_MEMEQ(test, x[i].dst, x[i].src, copied);
+		KUNIT_EXPECT_TRUE(test, !memchr_inv(x[i].dst + copied, 0,
+						    BUF_LEN - copied));
+	}
+	/* The last failure is visible to a polling client too. */
+	KUNIT_EXPECT_EQ(test, dmaengine_tx_status(t->chan, x[n - 1].cookie,
+						  NULL), DMA_ERROR);
+
+	swdma_get_counters(t->chan, &cnt);
+	KUNIT_EXPECT_EQ(test, cnt.descs, (u64)n);
+	KUNIT_EXPECT_EQ(test, cnt.errors, (u64)failed);
+}
+
+/* terminate_all + synchronize: no callback afterwards, nothing leaked. */
+static void swdma_test_terminate(struct kunit *test)
+{
+	struct swdma_test *t = test->priv;
+	struct test_xfer *x;
+	struct cb_log log;
+	int i, n = 8, calls;
+
+	log_init(&log);
+	x = xfers_alloc(test, &log, n, BUF_LEN);
+	set_knob(test, SWDMA_LATENCY_US, 50000);
+	for (i = 0; i < n; i++)
+		xfer_submit(test, &x[i]);
+	dma_async_issue_pending(t->chan);
+
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&x[0].done, 10 * HZ),
+			0UL);
+	KUNIT_ASSERT_EQ(test, dmaengine_terminate_sync(t->chan), 0);
+	calls = atomic_read(&log.calls);
+	KUNIT_EXPECT_LT(test, calls, n);
+	KUNIT_EXPECT_EQ(test, swdma_live_descs(t->sd), 0);
+
+	msleep(300);
+	KUNIT_EXPECT_EQ(test, atomic_read(&log.calls), calls);
+	xfers_unmap(test, x, n);
+
+	/* The channel still works afterwards. */
+	log_init(&log);
+	set_knob(test, SWDMA_LATENCY_US, 0);
+	x = xfers_alloc(test, &log, 1, BUF_LEN);
+	xfer_submit(test, x);
+	dma_async_issue_pending(t->chan);
+	xfers_wait(test, x, 1);
+	xfers_unmap(test, x, 1);
+	KUNIT_EXPECT_MEMEQ(test, x->dst, x->src, BUF_LEN);
+}
+
+static void terminate_from_cb(void *param, const struct dmaengine_result *res)
+{
+	struct test_xfer *x = param;
+
+	dmaengine_terminate_async(x->t->chan);
+	xfer_cb(param, res);
+}
+
+/* terminate_all from a completion callback: the rest never calls back. */
+static void swdma_test_terminate_in_callback(struct kunit *test)
+{
+	struct swdma_test *t = test->priv;
+	struct dma_async_tx_descriptor *tx;
+	struct test_xfer *x;
+	struct cb_log log;
+	int i, n = 6;
+
+	log_init(&log);
+	x = xfers_alloc(test, &log, n, BUF_LEN);
+	set_knob(test, SWDMA_LATENCY_US, 20000);
+	for (i = 0; i < n; i++) {
+		tx = dmaengine_prep_dma_memcpy(t->chan, x[i].dst_dma,
+					       x[i].src_dma, BUF_LEN,
+					       DMA_PREP_INTERRUPT);
+		KUNIT_ASSERT_NOT_NULL(test, tx);
+		tx->callback_result = i ? xfer_cb : terminate_from_cb;
+		tx->callback_param = &x[i];
+		x[i].cookie = dmaengine_submit(tx);
+	}
+	dma_async_issue_pending(t->chan);
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&x[0].done, 10 * HZ),
+			0UL);
+	dmaengine_synchronize(t->chan);
+	msleep(200);
+	KUNIT_EXPECT_EQ(test, atomic_read(&log.calls), 1);
+	KUNIT_EXPECT_EQ(test, swdma_live_descs(t->sd), 0);
+	xfers_unmap(test, x, n);
+}
+
+/* Out of order: non-FIFO retirement, exact status per cookie. */
+static void swdma_test_out_of_order(struct kunit *test)
+{
+	struct swdma_test *t = test->priv;
+	struct test_xfer *x;
+	struct cb_log log;
+	int i, n = 8, inversions = 0;
+
+	/* Only while no channel is in use. */
+	KUNIT_EXPECT_EQ(test, swdma_set_knob(t->sd, SWDMA_OUT_OF_ORDER, 1),
+			-EBUSY);
+	dma_release_channel(t->chan);
+	t->chan = NULL;
+	set_knob(test, SWDMA_OUT_OF_ORDER, 1);
+	set_knob(test, SWDMA_FAIL_SEED, 1);
+	set_knob(test, SWDMA_LATENCY_US, 20000);
+	{
+		dma_cap_mask_t mask;
+
+		dma_cap_zero(mask);
+		dma_cap_set(DMA_MEMCPY, mask);
+		t->chan = dma_request_channel(mask, swdma_test_filter,
+					      &t->pdev->dev);
+		KUNIT_ASSERT_NOT_NULL(test, t->chan);
+	}
+	KUNIT_EXPECT_TRUE(test, dma_has_cap(DMA_COMPLETION_NO_ORDER,
+					    t->chan->device->cap_mask));
+
+	log_init(&log);
+	x = xfers_alloc(test, &log, n, BUF_LEN);
+	log.x = x;
+	log.nr = n;
+	for (i = 0; i < n; i++)
+		xfer_submit(test, &x[i]);
+	dma_async_issue_pending(t->chan);
+	xfers_wait(test, x, n);
+	xfers_unmap(test, x, n);
+
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, x[i].calls, 1);
+		KUNIT_EXPECT_EQ(test, x[i].res.result, DMA_TRANS_NOERROR);
+		KUNIT_EXPECT_EQ(test, dmaengine_tx_status(t->chan, x[i].cookie,
+							  NULL), DMA_COMPLETE);
+		KUNIT_EXPECT_MEMEQ(test, x[i].dst, x[i].src, BUF_LEN);
+		if (i && x[i].order < x[i - 1].order)
+			inversions++;
+	}
+	KUNIT_EXPECT_GT_MSG(test, inversions, 0,
+			    "descriptors retired in issue order");
+	/* A later cookie retired first while an earlier one was pending. */
+	KUNIT_EXPECT_FALSE(test, log.bad_status);
+	KUNIT_EXPECT_PTR_NE(test, log.seen[0], &x[0]);
+}
+
+static void fill_sg(struct scatterlist *sgl, dma_addr_t base,
+		    const unsigned int *lens, int n)
+{
+	int i;
+
+	sg_init_table(sgl, n);
+	for (i = 0; i < n; i++) {
+		sg_dma_address(&sgl[i]) = base;
+		sg_dma_len(&sgl[i]) = lens[i];
+		base += lens[i] + 16;	/* gaps that must stay untouched */
+	}
+}
+
+/* memcpy_sg: min(total src, total dst) in stream order, split segments. */
+static void swdma_test_memcpy_sg(struct kunit *test)
+{
+	static const unsigned int src_lens[] = { 300, 1, 0, 1000, 77 };
+	static const unsigned int dst_lens[] = { 10, 500, 999, 3 };
+	struct swdma_test *t = test->priv;
+	struct scatterlist src_sg[ARRAY_SIZE(src_lens)];
+	struct scatterlist dst_sg[ARRAY_SIZE(dst_lens)];
+	struct dma_async_tx_descriptor *tx;
+	struct swdma_counters cnt;
+	struct test_xfer *x;
+	struct cb_log log;
+	size_t copied = 0, total_src = 0, total_dst = 0;
+	size_t s_off = 0, d_off = 0, expect;
+	int i, si = 0, di = 0;
+
+	for (i = 0; i < ARRAY_SIZE(src_lens); i++)
+		total_src += src_lens[i];
+	for (i = 0; i < ARRAY_SIZE(dst_lens); i++)
+		total_dst += dst_lens[i];
+	expect = min(total_src, total_dst);
+
+	log_init(&log);
+	x = xfers_alloc(test, &log, 1, BUF_LEN);
+	fill_sg(src_sg, x->src_dma, src_lens, ARRAY_SIZE(src_lens));
+	fill_sg(dst_sg, x->dst_dma, dst_lens, ARRAY_SIZE(dst_lens));
+	set_knob(test, SWDMA_MAX_SEG_LEN, 7);
+
+	tx = dmaengine_prep_dma_memcpy_sg(t->chan, dst_sg, ARRAY_SIZE(dst_lens),
+					  src_sg, ARRAY_SIZE(src_lens),
+					  DMA_PREP_INTERRUPT);
+	KUNIT_ASSERT_NOT_NULL(test, tx);
+	tx->callback_result = xfer_cb;
+	tx->callback_param = x;
+	x->cookie = dmaengine_submit(tx);
+	dma_async_issue_pending(t->chan);
+	xfers_wait(test, x, 1);
+	xfers_unmap(test, x, 1);
+	KUNIT_EXPECT_EQ(test, x->res.result, DMA_TRANS_NOERROR);
+	KUNIT_EXPECT_EQ(test, x->res.residue, 0U);
+
+	/* Replay the stream: byte k of the src stream is byte k of dst. */
+	{
+		size_t s_pos = 0, d_pos = 0;
+
+		while (copied < expect) {
+			while (s_off == src_lens[si]) {
+				s_pos += src_lens[si] + 16;
+				si++;
+				s_off = 0;
+			}
+			while (d_off == dst_lens[di]) {
+				d_pos += dst_lens[di] + 16;
+				di++;
+				d_off = 0;
+			}
+			if (x->dst[d_pos + d_off] != x->src[s_pos + s_off])
+				break;
+			/* Mark the byte as accounted for. */
+			x->dst[d_pos + d_off] = 0;
+			s_off++;
+			d_off++;
+			copied++;
+		}
+	}
+	KUNIT_EXPECT_EQ(test, copied, expect);
+	/* Everything else in the destination, gaps included, is untouched. */
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(x->dst, 0, BUF_LEN));
+
+	swdma_get_counters(t->chan, &cnt);
+	KUNIT_EXPECT_EQ(test, cnt.bytes, (u64)expect);
+	KUNIT_EXPECT_LT(test, expect, total_dst);
+}
+
+struct submitter {
+	struct kunit *test;
+	struct test_xfer *x;
+	int n;
+	struct completion done;
+};
+
+static int submitter_fn(void *data)
+{
+	struct submitter *s = data;
+	struct swdma_test *t = s->test->priv;
+	int i;
+
+	for (i = 0; i < s->n; i++) {
+		struct dma_async_tx_descriptor *tx;
+
+		tx = dmaengine_prep_dma_memcpy(t->chan, s->x[i].dst_dma,
+					       s->x[i].src_dma, s->x[i].len,
+					       DMA_PREP_INTERRUPT);
+		if (!tx)
+			break;
+		tx->callback_result = xfer_cb;
+		tx->callback_param = &s->x[i];
+		s->x[i].cookie = dmaengine_submit(tx);
+		dma_async_issue_pending(t->chan);
+		if (i % 8 == 0)
+			cond_resched();
+	}
+	s->n = i;
+	complete(&s->done);
+	return 0;
+}
+
+/* Concurrent submitters on one channel: every descriptor, once. */
+static void swdma_test_concurrent(struct kunit *test)
+{
+	enum { THREADS = 4, PER_THREAD = 64 };
+	struct swdma_test *t = test->priv;
+	struct submitter s[THREADS];
+	struct swdma_counters cnt;
+	struct cb_log log;
+	int i, j;
+
+	log_init(&log);
+	for (i = 0; i < THREADS; i++) {
+		struct task_struct *task;
+
+		s[i].test = test;
+		s[i].n = PER_THREAD;
+		s[i].x = xfers_alloc(test, &log, PER_THREAD, 512);
+		init_completion(&s[i].done);
+		task = kthread_run(submitter_fn, &s[i], "swdma-kunit/%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	}
+	for (i = 0; i < THREADS; i++) {
+		wait_for_completion(&s[i].done);
+		KUNIT_EXPECT_EQ(test, s[i].n, PER_THREAD);
+		xfers_wait(test, s[i].x, s[i].n);
+		xfers_unmap(test, s[i].x, PER_THREAD);
+		for (j = 0; j < s[i].n; j++) {
+			KUNIT_EXPECT_EQ(test, s[i].x[j].calls, 1);
+			KUNIT_EXPECT_MEMEQ(test, s[i].x[j].dst, s[i].x[j].src,
+					   512);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&log.calls), THREADS * PER_THREAD);
+	swdma_get_counters(t->chan, &cnt);
+	KUNIT_EXPECT_EQ(test, cnt.descs, (u64)THREADS * PER_THREAD);
+	KUNIT_EXPECT_EQ(test, cnt.bytes, (u64)THREADS * PER_THREAD * 512);
+}
+
+/* Bad input to prep: NULL, nothing allocated. */
+static void swdma_test_bad_prep(struct kunit *test)
+{
+	static const unsigned int zero[] = { 0, 0 };
+	static const unsigned int one[] = { 64 };
+	struct swdma_test *t = test->priv;
+	struct scatterlist a[2], b[1];
+
+	fill_sg(a, 0x100000, zero, 2);
+	fill_sg(b, 0x200000, one, 1);
+
+	KUNIT_EXPECT_NULL(test, dmaengine_prep_dma_memcpy_sg(t->chan, NULL, 1,
+							     b, 1, 0));
+	KUNIT_EXPECT_NULL(test, dmaengine_prep_dma_memcpy_sg(t->chan, b, 1,
+							     NULL, 1, 0));
+	KUNIT_EXPECT_NULL(test, dmaengine_prep_dma_memcpy_sg(t->chan, b, 0,
+							     b, 1, 0));
+	KUNIT_EXPECT_NULL(test, dmaengine_prep_dma_memcpy_sg(t->chan, b, 1,
+							     b, 0, 0));
+	KUNIT_EXPECT_NULL(test, dmaengine_prep_dma_memcpy_sg(t->chan, a, 2,
+							     b, 1, 0));
+	KUNIT_EXPECT_NULL(test, dmaengine_prep_dma_memcpy(t->chan, 0x100000,
+							  0x200000, 0, 0));
+	KUNIT_EXPECT_EQ(test, swdma_live_descs(t->sd), 0);
+
+	/* Knobs: out of range is -EINVAL and changes nothing. */
+	set_knob(test, SWDMA_LATENCY_US, 5);
+	KUNIT_EXPECT_EQ(test, swdma_set_knob(t->sd, SWDMA_LATENCY_US,
+					     10000001), -EINVAL);
+	KUNIT_EXPECT_EQ(test, swdma_get_knob(t->sd, SWDMA_LATENCY_US), 5ULL);
+	KUNIT_EXPECT_EQ(test, swdma_set_knob(t->sd, SWDMA_FAIL_PPM, 1000001),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, swdma_set_knob(t->sd, SWDMA_OUT_OF_ORDER, 2),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, swdma_set_knob(t->sd, SWDMA_MAX_SEG_LEN,
+					     1ULL << 32), -EINVAL);
+	KUNIT_EXPECT_EQ(test, swdma_set_knob(t->sd, SWDMA_NR_KNOBS, 0),
+			-EINVAL);
+	set_knob(test, SWDMA_LATENCY_US, 0);
+}
+
+/*
+ * Releasing the channel and removing the device (what module unload does)
+ * with descriptors submitted, issued and executing: nothing calls back,
+ * nothing leaks.
+ */
+static void swdma_test_remove_in_flight(struct kunit *test)
+{
+	struct swdma_test *t = test->priv;
+	struct test_xfer *x;
+	struct cb_log log;
+	int i, n = 8;
+
+	log_init(&log);
+	x = xfers_alloc(test, &log, n, BUF_LEN);
+	set_knob(test, SWDMA_LATENCY_US, 100000);
+	for (i = 0; i < n; i++) {
+		xfer_submit(test, &x[i]);
+		if (i == n / 2)
+			dma_async_issue_pending(t->chan);
+	}
+	msleep(20);
+	KUNIT_EXPECT_EQ(test, swdma_live_descs(t->sd), n);
+
+	dma_release_channel(t->chan);
+	t->chan = NULL;
+	KUNIT_EXPECT_EQ(test, swdma_live_descs(t->sd), 0);
+	/* Released means stopped: the buffers may go now. */
+	xfers_unmap(test, x, n);
+	platform_device_unregister(t->pdev);
+	t->pdev = NULL;
+	msleep(200);
+	KUNIT_EXPECT_EQ(test, atomic_read(&log.calls), 0);
+}
+
+static struct kunit_case swdma_test_cases[] = {
+	KUNIT_CASE(swdma_test_in_order),
+	KUNIT_CASE(swdma_test_errors),
+	KUNIT_CASE(swdma_test_terminate),
+	KUNIT_CASE(swdma_test_terminate_in_callback),
+	KUNIT_CASE(swdma_test_out_of_order),
+	KUNIT_CASE(swdma_test_memcpy_sg),
+	KUNIT_CASE(swdma_test_concurrent),
+	KUNIT_CASE(swdma_test_bad_prep),
+	KUNIT_CASE(swdma_test_remove_in_flight),
+	{}
+};
+
+static struct kunit_suite swdma_test_suite = {
+	.name = "swdma",
+	.init = swdma_test_init,
+	.exit = swdma_test_exit,
+	.test_cases = swdma_test_cases,
+};
+
+kunit_test_suite(swdma_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for swdma");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
