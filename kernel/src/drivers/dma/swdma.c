@@ -22,6 +22,7 @@
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/dmaengine.h>
+#include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/iommu.h>
 #include <linux/kthread.h>
@@ -32,6 +33,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
+#include <linux/uaccess.h>
 #include <linux/wait.h>
 #include <kunit/visibility.h>
 
@@ -793,22 +795,49 @@ int swdma_live_descs(struct swdma_dev *sd)
 }
 EXPORT_SYMBOL_IF_KUNIT(swdma_live_descs);
 
-static int swdma_knob_get(void *data, u64 *val)
+static ssize_t swdma_knob_read(struct file *file, char __user *ubuf,
+			       size_t count, loff_t *ppos)
 {
-	struct swdma_knob_file *f = data;
+	struct swdma_knob_file *f = file->private_data;
+	char buf[24];
+	int len;
 
-	*val = swdma_get_knob(f->sd, f->knob);
-	return 0;
+	len = scnprintf(buf, sizeof(buf), "%llu\n",
+			swdma_get_knob(f->sd, f->knob));
+	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
 }
 
-static int swdma_knob_set(void *data, u64 val)
+/*
+ * One number (decimal, or 0x hex) and an optional newline, written at
+ * once; anything else, overflow included, is -EINVAL.
+ */
+static ssize_t swdma_knob_write(struct file *file, const char __user *ubuf,
+				size_t count, loff_t *ppos)
 {
-	struct swdma_knob_file *f = data;
+	struct swdma_knob_file *f = file->private_data;
+	char buf[24];
+	u64 val;
+	int ret;
 
-	return swdma_set_knob(f->sd, f->knob, val);
+	if (*ppos || !count || count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	if (kstrtou64(buf, 0, &val))
+		return -EINVAL;
+
+	ret = swdma_set_knob(f->sd, f->knob, val);
+	return ret ? ret : count;
 }
-DEFINE_DEBUGFS_ATTRIBUTE(swdma_knob_fops, swdma_knob_get, swdma_knob_set,
-			 "%llu\n");
+
+static const struct file_operations swdma_knob_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = swdma_knob_read,
+	.write = swdma_knob_write,
+	.llseek = default_llseek,
+};
 
 static int swdma_counters_show(struct seq_file *s, void *unused)
 {
@@ -845,8 +874,8 @@ static void swdma_debugfs_init(struct swdma_dev *sd)
 	for (i = 0; i < SWDMA_NR_KNOBS; i++) {
 		sd->files[i].sd = sd;
 		sd->files[i].knob = i;
-		debugfs_create_file_unsafe(swdma_knob_names[i], 0600, root,
-					   &sd->files[i], &swdma_knob_fops);
+		debugfs_create_file(swdma_knob_names[i], 0600, root,
+				    &sd->files[i], &swdma_knob_fops);
 	}
 	debugfs_create_file("counters", 0400, root, sd, &swdma_counters_fops);
 	debugfs_create_file_unsafe("live_descs", 0400, root, sd,
