@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Small helpers shared by the guest programs: timing, statistics, NUMA
- * syscalls (the guest has no libnuma) and parsing of numeric options.
+ * syscalls (the guest has no libnuma), parsing of numeric options and
+ * one-shot reads and writes of sysfs/debugfs files.
  */
 #ifndef VMTEST_H
 #define VMTEST_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/mempolicy.h>
 #include <math.h>
 #include <stdio.h>
@@ -74,6 +76,36 @@ static inline long parse_pos(const char *opt, const char *val, long max)
 		exit(2);
 	}
 	return v;
+}
+
+/* Write @val to @path in one write(2): 0 or -errno (the kernel's answer). */
+static inline int file_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+/* Read @path into @buf (at most @size - 1 bytes), without the newline. */
+static inline int file_read(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
 }
 
 #endif

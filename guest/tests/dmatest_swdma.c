@@ -28,6 +28,7 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
+#include "vmtest.h"
 
 #define SWDMA_DEV	"swdma.0"
 #define SWDMA_DBG	"/sys/kernel/debug/dmaengine/" SWDMA_DEV
@@ -85,40 +86,13 @@ FIXTURE_VARIANT_ADD(dmatest, memcpy_all_fail_status) {
 	.mode = MODE_MEMCPY, .fail_every = 1, .noverify = true,
 };
 
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
 static int write_ul(const char *dir, const char *name, unsigned long val)
 {
 	char path[256], buf[32];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	snprintf(buf, sizeof(buf), "%lu\n", val);
-	return write_str(path, buf);
-}
-
-static int read_str(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
+	return file_write(path, buf);
 }
 
 /* Fill the swdma counters of every channel; returns the channel count. */
@@ -279,11 +253,11 @@ static int run_dmatest(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, write_ul(DMATEST_PARAM, "polled", variant->polled));
 	EXPECT_EQ(0, write_ul(DMATEST_PARAM, "noverify", variant->noverify));
 	EXPECT_EQ(0, write_ul(DMATEST_PARAM, "timeout", 30000));
-	EXPECT_EQ(0, write_str(DMATEST_PARAM "/device", SWDMA_DEV));
-	EXPECT_EQ(0, write_str(DMATEST_PARAM "/channel", channel));
-	EXPECT_EQ(0, write_str(DMATEST_PARAM "/run", "1"));
+	EXPECT_EQ(0, file_write(DMATEST_PARAM "/device", SWDMA_DEV));
+	EXPECT_EQ(0, file_write(DMATEST_PARAM "/channel", channel));
+	EXPECT_EQ(0, file_write(DMATEST_PARAM "/run", "1"));
 	/* Reading "wait" blocks until every thread has finished. */
-	EXPECT_EQ(0, read_str(DMATEST_PARAM "/wait", buf, sizeof(buf)));
+	EXPECT_EQ(0, file_read(DMATEST_PARAM "/wait", buf, sizeof(buf)));
 
 	if (write(r.fd, END_MARK "\n", strlen(END_MARK) + 1) < 0)
 		ret = -errno;
