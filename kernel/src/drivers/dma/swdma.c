@@ -25,12 +25,14 @@
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/iommu.h>
+#include <linux/ioport.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
 #include <linux/prandom.h>
 #include <linux/scatterlist.h>
 #include <linux/seq_file.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
 #include <linux/uaccess.h>
@@ -62,7 +64,8 @@ MODULE_PARM_DESC(private, "Register with DMA_PRIVATE (default: public channels)"
  * @total: bytes the transaction moves, min(total dst, total src)
  * @done: bytes moved so far, at segment granularity (vc.lock)
  * @max_seg: longest segment, from %SWDMA_MAX_SEG_LEN at prep time
- * @aborted: terminated while the worker executes it (vc.lock)
+ * @aborted: terminated while the worker executes it (written under vc.lock,
+ *	read locklessly by the worker as a hint)
  * @dst_nents: entries of @dst
  * @src_nents: entries of @src
  * @dst: copy of the destination list
@@ -95,7 +98,8 @@ struct swdma_desc {
  * @window: descriptors taken from desc_issued in out-of-order mode,
  *	retired in a pseudo-random order (vc.lock)
  * @active: descriptor @task is executing, on no list (vc.lock)
- * @paused: device_pause() in force (vc.lock)
+ * @paused: device_pause() in force (written under vc.lock, read locklessly
+ *	by the worker as a hint)
  * @in_use: a client holds the channel (sd->mode_lock)
  * @err_cookies: the last SWDMA_ERR_COOKIES cookies that completed with an
  *	error, so that tx_status can report DMA_ERROR for them (vc.lock)
@@ -137,7 +141,8 @@ struct swdma_knob_file {
  * @mode_lock: serializes ordering changes against channel allocation
  * @fault_lock: protects the fault state below
  * @rnd: pseudo-random state (fault_lock)
- * @executed: descriptors executed since fail_every was set (fault_lock)
+ * @until_fail: descriptors still to execute before the next fail_every
+ *	failure (fault_lock)
  * @knob: knob values, see enum swdma_knob (written under fault_lock)
  * @files: debugfs private data of the knobs
  */
@@ -148,12 +153,14 @@ struct swdma_dev {
 	unsigned int nr_chans;
 	atomic_t live_descs;
 	struct mutex mode_lock;		/* ordering vs. channel allocation */
-	spinlock_t fault_lock;		/* rnd, executed, knob writes */
+	spinlock_t fault_lock;		/* rnd, until_fail, knob writes */
 	struct rnd_state rnd;
-	u64 executed;
+	u32 until_fail;
 	u64 knob[SWDMA_NR_KNOBS];
 	struct swdma_knob_file files[SWDMA_NR_KNOBS];
 };
+
+static struct platform_driver swdma_driver;
 
 static const char * const swdma_knob_names[SWDMA_NR_KNOBS] = {
 	[SWDMA_FAIL_EVERY]	= "fail_every",
@@ -237,7 +244,7 @@ swdma_prep_memcpy(struct dma_chan *chan, dma_addr_t dst, dma_addr_t src,
 	struct swdma_desc *d;
 
 	/* Like a hardware length field, a segment holds 32 bits. */
-	if (!len || len > UINT_MAX)
+	if (!len || len > UINT_MAX || (flags & DMA_CTRL_REUSE))
 		return NULL;
 
 	d = swdma_alloc_desc(sc, 1, 1);
@@ -262,11 +269,13 @@ swdma_prep_memcpy_sg(struct dma_chan *chan,
 	struct swdma_desc *d;
 	size_t total;
 
-	if (!dst_sg || !src_sg || !dst_nents || !src_nents)
+	if (!dst_sg || !src_sg || !dst_nents || !src_nents ||
+	    (flags & DMA_CTRL_REUSE))
 		return NULL;
 
+	/* The residue a client sees holds 32 bits. */
 	total = dma_sg_pair_len(dst_sg, dst_nents, src_sg, src_nents);
-	if (!total)
+	if (!total || total > UINT_MAX)
 		return NULL;
 
 	d = swdma_alloc_desc(sc, dst_nents, src_nents);
@@ -280,20 +289,15 @@ swdma_prep_memcpy_sg(struct dma_chan *chan,
 }
 
 /*
- * Does the page frame behind @phys hold memory that the engine may reach?
- * A bus error on real hardware; a failed descriptor here.
+ * Is [@phys, @phys + @len) system RAM, which the direct map covers?
+ * Anything else is a bus error on real hardware; a failed descriptor here.
  */
 static bool swdma_phys_ok(phys_addr_t phys, size_t len)
 {
-	unsigned long pfn = PHYS_PFN(phys);
-	unsigned long last = PHYS_PFN(phys + len - 1);
-
 	if (phys + len - 1 < phys)
 		return false;
-	for (; pfn <= last; pfn++)
-		if (!pfn_valid(pfn))
-			return false;
-	return true;
+	return region_intersects(phys, len, IORESOURCE_SYSTEM_RAM,
+				 IORES_DESC_NONE) == REGION_INTERSECTS;
 }
 
 /* Copy one segment: 0 or the dmaengine_tx_result of a bus error. */
@@ -345,9 +349,10 @@ static bool swdma_inject(struct swdma_dev *sd, size_t total, size_t *prefix,
 		return false;
 
 	spin_lock_irqsave(&sd->fault_lock, flags);
-	sd->executed++;
-	if (every && sd->executed % every == 0)
+	if (every && --sd->until_fail == 0) {
+		sd->until_fail = every;
 		fail = true;
+	}
 	if (ppm && prandom_u32_state(&sd->rnd) % SWDMA_PPM < ppm)
 		fail = true;
 	if (fail) {
@@ -428,7 +433,9 @@ static int swdma_execute(struct swdma_chan *sc, struct swdma_desc *d)
 		d->done = copied;
 		spin_unlock_irqrestore(&sc->vc.lock, flags);
 	}
-	swdma_delay(sc, d);
+	/* A paused channel does not retire the descriptor either. */
+	if (!swdma_stopped(sc, d))
+		swdma_delay(sc, d);
 	return result;
 }
 
@@ -485,8 +492,12 @@ static void swdma_retire(struct swdma_chan *sc, struct swdma_desc *d,
 
 	spin_lock_irqsave(&sc->vc.lock, flags);
 	sc->active = NULL;
-	aborted = d->aborted;
-	if (!aborted) {
+	/* A worker being stopped aborts what it was executing. */
+	aborted = d->aborted || kthread_should_stop();
+	if (aborted) {
+		/* Freed before synchronize can see the channel idle. */
+		swdma_desc_free(&d->vd);
+	} else {
 		d->vd.tx_result.result = result;
 		d->vd.tx_result.residue = d->total - d->done;
 		sc->cnt.descs++;
@@ -500,10 +511,8 @@ static void swdma_retire(struct swdma_chan *sc, struct swdma_desc *d,
 	}
 	spin_unlock_irqrestore(&sc->vc.lock, flags);
 
-	if (aborted) {
-		swdma_desc_free(&d->vd);
+	if (aborted)
 		wake_up_all(&sc->idle_wq);
-	}
 }
 
 static int swdma_worker(void *data)
@@ -523,6 +532,7 @@ static int swdma_worker(void *data)
 		spin_unlock_irqrestore(&sc->vc.lock, flags);
 		if (d)
 			swdma_retire(sc, d, swdma_execute(sc, d));
+		cond_resched();
 	}
 	return 0;
 }
@@ -585,10 +595,12 @@ static enum dma_status swdma_tx_status(struct dma_chan *chan,
 		status = sc->paused ? DMA_PAUSED : DMA_IN_PROGRESS;
 		dma_cookie_status(chan, cookie, state);
 		dma_set_residue(state, residue);
-	} else if (swdma_knob(sc->sd, SWDMA_OUT_OF_ORDER)) {
+	} else if (swdma_knob(sc->sd, SWDMA_OUT_OF_ORDER) &&
+		   cookie >= DMA_MIN_COOKIE && cookie <= chan->cookie) {
 		/*
 		 * Cookies retire in any order, so the cookie counter says
-		 * nothing; a cookie that is no longer pending has retired.
+		 * nothing; an assigned cookie that is no longer pending has
+		 * retired (or was aborted).
 		 */
 		status = DMA_COMPLETE;
 		dma_set_tx_state(state, chan->completed_cookie, chan->cookie, 0);
@@ -625,9 +637,10 @@ static int swdma_resume(struct dma_chan *chan)
 }
 
 /*
- * Abort everything: descriptors not yet executing are freed without their
- * callbacks; the one executing is flagged and freed by the worker as soon
- * as it stops, which device_synchronize() waits for.  Atomic-safe.
+ * Abort everything: descriptors prepared, submitted, issued, or completed
+ * but not yet called back are freed without their callbacks; the one
+ * executing is flagged and freed by the worker as soon as it stops, which
+ * device_synchronize() waits for.  Atomic-safe.
  */
 static int swdma_terminate_all(struct dma_chan *chan)
 {
@@ -703,6 +716,8 @@ static void swdma_free_chan_resources(struct dma_chan *chan)
  */
 struct swdma_dev *swdma_get_dev(struct device *dev)
 {
+	if (dev->driver != &swdma_driver.driver)
+		return NULL;
 	return dev_get_drvdata(dev);
 }
 EXPORT_SYMBOL_IF_KUNIT(swdma_get_dev);
@@ -746,7 +761,7 @@ int swdma_set_knob(struct swdma_dev *sd, enum swdma_knob knob, u64 val)
 	if (knob == SWDMA_FAIL_SEED)
 		prandom_seed_state(&sd->rnd, val);
 	if (knob == SWDMA_FAIL_EVERY)
-		sd->executed = 0;
+		sd->until_fail = val;
 	spin_unlock_irqrestore(&sd->fault_lock, flags);
 out:
 	mutex_unlock(&sd->mode_lock);
@@ -824,7 +839,11 @@ static ssize_t swdma_knob_write(struct file *file, const char __user *ubuf,
 	if (copy_from_user(buf, ubuf, count))
 		return -EFAULT;
 	buf[count] = '\0';
-	if (kstrtou64(buf, 0, &val))
+	if (buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X'))
+		ret = buf[2] == '+' ? -EINVAL : kstrtou64(buf + 2, 16, &val);
+	else
+		ret = buf[0] == '+' ? -EINVAL : kstrtou64(buf, 10, &val);
+	if (ret)
 		return -EINVAL;
 
 	ret = swdma_set_knob(f->sd, f->knob, val);
@@ -920,7 +939,7 @@ static int swdma_check_dma(struct device *dev)
 	return ret;
 }
 
-static void swdma_stop_workers(struct swdma_dev *sd)
+static void swdma_teardown_chans(struct swdma_dev *sd)
 {
 	unsigned int i;
 
@@ -995,7 +1014,6 @@ static int swdma_probe(struct platform_device *pdev)
 
 	sd->dev = dev;
 	sd->nr_chans = pdata->nr_channels;
-	atomic_set(&sd->live_descs, 0);
 	mutex_init(&sd->mode_lock);
 	spin_lock_init(&sd->fault_lock);
 	prandom_seed_state(&sd->rnd, 0);
@@ -1038,7 +1056,7 @@ static int swdma_probe(struct platform_device *pdev)
 
 err_workers:
 	platform_set_drvdata(pdev, NULL);
-	swdma_stop_workers(sd);
+	swdma_teardown_chans(sd);
 	mutex_destroy(&sd->mode_lock);
 	return ret;
 }
@@ -1047,9 +1065,12 @@ static void swdma_remove(struct platform_device *pdev)
 {
 	struct swdma_dev *sd = platform_get_drvdata(pdev);
 
-	/* Clients hold a module reference: no channel is in use here. */
+	/*
+	 * No channel is in use: clients hold a module reference, the bind
+	 * attributes are suppressed, and KUnit releases before removing.
+	 */
 	dma_async_device_unregister(&sd->dma);
-	swdma_stop_workers(sd);
+	swdma_teardown_chans(sd);
 	WARN_ON(atomic_read(&sd->live_descs));
 	mutex_destroy(&sd->mode_lock);
 }
@@ -1059,6 +1080,10 @@ static struct platform_driver swdma_driver = {
 	.remove = swdma_remove,
 	.driver = {
 		.name = "swdma",
+		/* Unbinding under a client would free its channels. */
+		.suppress_bind_attrs = true,
+		/* swdma_init() looks at the probe's outcome. */
+		.probe_type = PROBE_FORCE_SYNCHRONOUS,
 	},
 };
 

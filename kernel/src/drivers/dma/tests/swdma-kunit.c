@@ -7,7 +7,9 @@
  *
  * Each test creates its own private swdma device, so the module's device
  * and its users are left alone, and drives the knobs through the same
- * accessors as debugfs.
+ * accessors as debugfs.  Teardown is done by KUnit actions in reverse
+ * order of setup, so that on an assertion failure the channel is stopped
+ * before the buffers and records its callbacks write to are freed.
  */
 
 #include <kunit/test.h>
@@ -25,6 +27,7 @@
 #define NR_TEST_CHANS	2
 #define BUF_LEN		4096
 #define MAX_DESCS	16
+#define DST_FILL	0xa5	/* what the engine must not leave behind */
 
 struct swdma_test {
 	struct platform_device *pdev;
@@ -45,13 +48,21 @@ struct test_xfer {
 	int order;		/* position in completion order */
 	struct completion done;
 	struct cb_log *log;
+	bool mapped;
+};
+
+/* What a quiesce action needs: the test and one set of transfers. */
+struct xfer_set {
+	struct swdma_test *t;
+	struct test_xfer *x;
+	int n;
 };
 
 struct cb_log {
 	spinlock_t lock;	/* protects the fields below */
 	int completed;
 	struct test_xfer *seen[MAX_DESCS];
-	bool bad_status;	/* a status query from a callback was wrong */
+	bool bad_status;	/* a cookie reported complete before its data */
 	struct test_xfer *x;	/* the set to check from callbacks, or NULL */
 	int nr;
 	atomic_t calls;
@@ -60,6 +71,20 @@ struct cb_log {
 static bool swdma_test_filter(struct dma_chan *chan, void *param)
 {
 	return chan->device->dev == param;
+}
+
+static void swdma_test_unregister(void *pdev)
+{
+	platform_device_unregister(pdev);
+}
+
+static void swdma_test_release(void *data)
+{
+	struct swdma_test *t = data;
+
+	if (t->chan)
+		dma_release_channel(t->chan);
+	t->chan = NULL;
 }
 
 static int swdma_test_init(struct kunit *test)
@@ -79,31 +104,40 @@ static int swdma_test_init(struct kunit *test)
 						PLATFORM_DEVID_AUTO, &pdata,
 						sizeof(pdata));
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t->pdev));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							swdma_test_unregister,
+							t->pdev), 0);
 	t->sd = swdma_get_dev(&t->pdev->dev);
-	if (!t->sd) {
-		platform_device_unregister(t->pdev);
-		t->pdev = NULL;
+	if (!t->sd)
 		kunit_skip(test, "swdma does not probe here (see its message)");
-	}
 
 	dma_cap_zero(mask);
 	dma_cap_set(DMA_MEMCPY_SG, mask);
 	t->chan = dma_request_channel(mask, swdma_test_filter, &t->pdev->dev);
 	KUNIT_ASSERT_NOT_NULL(test, t->chan);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							swdma_test_release, t),
+			0);
 	t->dma_dev = t->chan->device->dev;
 	return 0;
 }
 
+/* Runs before the actions: the device is still there. */
 static void swdma_test_exit(struct kunit *test)
 {
 	struct swdma_test *t = test->priv;
 
-	if (!t || !t->pdev)
-		return;
-	if (t->chan)
-		dma_release_channel(t->chan);
-	KUNIT_EXPECT_EQ(test, swdma_live_descs(t->sd), 0);
-	platform_device_unregister(t->pdev);
+	if (t && t->sd && t->chan)
+		KUNIT_EXPECT_EQ(test, swdma_live_descs(t->sd), 0);
+}
+
+static struct cb_log *log_alloc(struct kunit *test)
+{
+	struct cb_log *log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, log);
+	spin_lock_init(&log->lock);
+	return log;
 }
 
 static void fill(u8 *buf, size_t len, u8 seed)
@@ -130,16 +164,14 @@ static void xfer_cb(void *param, const struct dmaengine_result *res)
 	log->completed++;
 
 	/*
-	 * Every cookie that has not called back yet must still be pending:
-	 * descriptors take long enough on the engine that a retired one has
-	 * called back before the next one retires.
+	 * A cookie the engine reports complete must have all its data in
+	 * place, whether or not its own callback has run yet.
 	 */
 	for (i = 0; log->x && i < log->nr; i++) {
 		struct test_xfer *o = &log->x[i];
 
-		if (o != x && !o->calls &&
-		    dmaengine_tx_status(x->t->chan, o->cookie, NULL) ==
-		    DMA_COMPLETE)
+		if (dmaengine_tx_status(x->t->chan, o->cookie, NULL) ==
+		    DMA_COMPLETE && memcmp(o->dst, o->src, o->len))
 			log->bad_status = true;
 	}
 	spin_unlock_irqrestore(&log->lock, flags);
@@ -148,22 +180,47 @@ static void xfer_cb(void *param, const struct dmaengine_result *res)
 	complete(&x->done);
 }
 
-static void log_init(struct cb_log *log)
+static void xfers_unmap(struct test_xfer *x, int n)
 {
-	memset(log, 0, sizeof(*log));
-	spin_lock_init(&log->lock);
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!x[i].mapped)
+			continue;
+		dma_unmap_single(x[i].t->dma_dev, x[i].src_dma, x[i].len,
+				 DMA_TO_DEVICE);
+		dma_unmap_single(x[i].t->dma_dev, x[i].dst_dma, x[i].len,
+				 DMA_FROM_DEVICE);
+		x[i].mapped = false;
+	}
 }
 
-/* Allocate and map @n transfers of @len bytes each. */
+/* Stop the engine touching a set, then unmap it (an assertion failed). */
+static void xfers_quiesce(void *data)
+{
+	struct xfer_set *set = data;
+
+	if (set->t->chan)
+		dmaengine_terminate_sync(set->t->chan);
+	xfers_unmap(set->x, set->n);
+}
+
+/*
+ * Allocate and map @n transfers of @len bytes each, sources filled with a
+ * pattern, destinations with @dst_fill.
+ */
 static struct test_xfer *xfers_alloc(struct kunit *test, struct cb_log *log,
-				     int n, size_t len)
+				     int n, size_t len, u8 dst_fill)
 {
 	struct swdma_test *t = test->priv;
+	struct xfer_set *set;
 	struct test_xfer *x;
 	int i;
 
 	x = kunit_kcalloc(test, n, sizeof(*x), GFP_KERNEL);
+	set = kunit_kzalloc(test, sizeof(*set), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, x);
+	KUNIT_ASSERT_NOT_NULL(test, set);
 	for (i = 0; i < n; i++) {
 		x[i].t = t;
 		x[i].log = log;
@@ -171,33 +228,34 @@ static struct test_xfer *xfers_alloc(struct kunit *test, struct cb_log *log,
 		x[i].order = -1;
 		init_completion(&x[i].done);
 		x[i].src = kunit_kmalloc(test, len, GFP_KERNEL);
-		x[i].dst = kunit_kzalloc(test, len, GFP_KERNEL);
+		x[i].dst = kunit_kmalloc(test, len, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, x[i].src);
 		KUNIT_ASSERT_NOT_NULL(test, x[i].dst);
 		fill(x[i].src, len, i + 1);
+		memset(x[i].dst, dst_fill, len);
+	}
+
+	set->t = t;
+	set->x = x;
+	set->n = n;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, xfers_quiesce,
+							set), 0);
+	for (i = 0; i < n; i++) {
 		x[i].src_dma = dma_map_single(t->dma_dev, x[i].src, len,
 					      DMA_TO_DEVICE);
+		if (dma_mapping_error(t->dma_dev, x[i].src_dma))
+			break;
 		x[i].dst_dma = dma_map_single(t->dma_dev, x[i].dst, len,
 					      DMA_FROM_DEVICE);
-		KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dma_dev,
-							   x[i].src_dma));
-		KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dma_dev,
-							   x[i].dst_dma));
+		if (dma_mapping_error(t->dma_dev, x[i].dst_dma)) {
+			dma_unmap_single(t->dma_dev, x[i].src_dma, len,
+					 DMA_TO_DEVICE);
+			break;
+		}
+		x[i].mapped = true;
 	}
+	KUNIT_ASSERT_EQ_MSG(test, i, n, "DMA mapping failed");
 	return x;
-}
-
-static void xfers_unmap(struct kunit *test, struct test_xfer *x, int n)
-{
-	struct swdma_test *t = test->priv;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		dma_unmap_single(t->dma_dev, x[i].src_dma, x[i].len,
-				 DMA_TO_DEVICE);
-		dma_unmap_single(t->dma_dev, x[i].dst_dma, x[i].len,
-				 DMA_FROM_DEVICE);
-	}
 }
 
 static void xfer_submit(struct kunit *test, struct test_xfer *x)
@@ -238,13 +296,13 @@ static void swdma_test_in_order(struct kunit *test)
 	struct swdma_test *t = test->priv;
 	struct dma_tx_state state;
 	struct test_xfer *x;
-	struct cb_log log;
+	struct cb_log *log;
 	int i, n = 8;
 
-	log_init(&log);
-	x = xfers_alloc(test, &log, n, BUF_LEN);
-	log.x = x;
-	log.nr = n;
+	log = log_alloc(test);
+	x = xfers_alloc(test, log, n, BUF_LEN, 0);
+	log->x = x;
+	log->nr = n;
 	set_knob(test, SWDMA_LATENCY_US, 20000);
 	for (i = 0; i < n; i++) {
 		xfer_submit(test, &x[i]);
@@ -259,9 +317,9 @@ static void swdma_test_in_order(struct kunit *test)
 
 	dma_async_issue_pending(t->chan);
 	xfers_wait(test, x, n);
-	xfers_unmap(test, x, n);
+	xfers_unmap(x, n);
 
-	KUNIT_EXPECT_FALSE(test, log.bad_status);
+	KUNIT_EXPECT_FALSE(test, log->bad_status);
 	for (i = 0; i < n; i++) {
 		KUNIT_EXPECT_EQ(test, x[i].calls, 1);
 		KUNIT_EXPECT_EQ(test, x[i].order, i);
@@ -280,18 +338,18 @@ static void swdma_test_errors(struct kunit *test)
 	struct swdma_test *t = test->priv;
 	struct swdma_counters cnt;
 	struct test_xfer *x;
-	struct cb_log log;
+	struct cb_log *log;
 	int i, n = 8, failed = 0;
 
-	log_init(&log);
-	x = xfers_alloc(test, &log, n, BUF_LEN);
+	log = log_alloc(test);
+	x = xfers_alloc(test, log, n, BUF_LEN, 0);
 	set_knob(test, SWDMA_FAIL_SEED, 7);
 	set_knob(test, SWDMA_FAIL_EVERY, 2);
 	for (i = 0; i < n; i++)
 		xfer_submit(test, &x[i]);
 	dma_async_issue_pending(t->chan);
 	xfers_wait(test, x, n);
-	xfers_unmap(test, x, n);
+	xfers_unmap(x, n);
 
 	for (i = 0; i < n; i++) {
 		size_t copied = BUF_LEN - x[i].res.residue;
@@ -326,12 +384,13 @@ static void swdma_test_terminate(struct kunit *test)
 {
 	struct swdma_test *t = test->priv;
 	struct test_xfer *x;
-	struct cb_log log;
+	struct cb_log *log;
 	int i, n = 8, calls;
 
-	log_init(&log);
-	x = xfers_alloc(test, &log, n, BUF_LEN);
-	set_knob(test, SWDMA_LATENCY_US, 50000);
+	log = log_alloc(test);
+	x = xfers_alloc(test, log, n, BUF_LEN, 0);
+	/* Long enough that nothing else retires while we look. */
+	set_knob(test, SWDMA_LATENCY_US, 1000000);
 	for (i = 0; i < n; i++)
 		xfer_submit(test, &x[i]);
 	dma_async_issue_pending(t->chan);
@@ -339,22 +398,22 @@ static void swdma_test_terminate(struct kunit *test)
 	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&x[0].done, 10 * HZ),
 			0UL);
 	KUNIT_ASSERT_EQ(test, dmaengine_terminate_sync(t->chan), 0);
-	calls = atomic_read(&log.calls);
+	calls = atomic_read(&log->calls);
 	KUNIT_EXPECT_LT(test, calls, n);
 	KUNIT_EXPECT_EQ(test, swdma_live_descs(t->sd), 0);
 
 	msleep(300);
-	KUNIT_EXPECT_EQ(test, atomic_read(&log.calls), calls);
-	xfers_unmap(test, x, n);
+	KUNIT_EXPECT_EQ(test, atomic_read(&log->calls), calls);
+	xfers_unmap(x, n);
 
 	/* The channel still works afterwards. */
-	log_init(&log);
+	log = log_alloc(test);
 	set_knob(test, SWDMA_LATENCY_US, 0);
-	x = xfers_alloc(test, &log, 1, BUF_LEN);
+	x = xfers_alloc(test, log, 1, BUF_LEN, 0);
 	xfer_submit(test, x);
 	dma_async_issue_pending(t->chan);
 	xfers_wait(test, x, 1);
-	xfers_unmap(test, x, 1);
+	xfers_unmap(x, 1);
 	KUNIT_EXPECT_MEMEQ(test, x->dst, x->src, BUF_LEN);
 }
 
@@ -372,12 +431,12 @@ static void swdma_test_terminate_in_callback(struct kunit *test)
 	struct swdma_test *t = test->priv;
 	struct dma_async_tx_descriptor *tx;
 	struct test_xfer *x;
-	struct cb_log log;
+	struct cb_log *log;
 	int i, n = 6;
 
-	log_init(&log);
-	x = xfers_alloc(test, &log, n, BUF_LEN);
-	set_knob(test, SWDMA_LATENCY_US, 20000);
+	log = log_alloc(test);
+	x = xfers_alloc(test, log, n, BUF_LEN, 0);
+	set_knob(test, SWDMA_LATENCY_US, 1000000);
 	for (i = 0; i < n; i++) {
 		tx = dmaengine_prep_dma_memcpy(t->chan, x[i].dst_dma,
 					       x[i].src_dma, BUF_LEN,
@@ -392,9 +451,9 @@ static void swdma_test_terminate_in_callback(struct kunit *test)
 			0UL);
 	dmaengine_synchronize(t->chan);
 	msleep(200);
-	KUNIT_EXPECT_EQ(test, atomic_read(&log.calls), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&log->calls), 1);
 	KUNIT_EXPECT_EQ(test, swdma_live_descs(t->sd), 0);
-	xfers_unmap(test, x, n);
+	xfers_unmap(x, n);
 }
 
 /* Out of order: non-FIFO retirement, exact status per cookie. */
@@ -402,7 +461,7 @@ static void swdma_test_out_of_order(struct kunit *test)
 {
 	struct swdma_test *t = test->priv;
 	struct test_xfer *x;
-	struct cb_log log;
+	struct cb_log *log;
 	int i, n = 8, inversions = 0;
 
 	/* Only while no channel is in use. */
@@ -425,15 +484,15 @@ static void swdma_test_out_of_order(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, dma_has_cap(DMA_COMPLETION_NO_ORDER,
 					    t->chan->device->cap_mask));
 
-	log_init(&log);
-	x = xfers_alloc(test, &log, n, BUF_LEN);
-	log.x = x;
-	log.nr = n;
+	log = log_alloc(test);
+	x = xfers_alloc(test, log, n, BUF_LEN, 0);
+	log->x = x;
+	log->nr = n;
 	for (i = 0; i < n; i++)
 		xfer_submit(test, &x[i]);
 	dma_async_issue_pending(t->chan);
 	xfers_wait(test, x, n);
-	xfers_unmap(test, x, n);
+	xfers_unmap(x, n);
 
 	for (i = 0; i < n; i++) {
 		KUNIT_EXPECT_EQ(test, x[i].calls, 1);
@@ -447,8 +506,8 @@ static void swdma_test_out_of_order(struct kunit *test)
 	KUNIT_EXPECT_GT_MSG(test, inversions, 0,
 			    "descriptors retired in issue order");
 	/* A later cookie retired first while an earlier one was pending. */
-	KUNIT_EXPECT_FALSE(test, log.bad_status);
-	KUNIT_EXPECT_PTR_NE(test, log.seen[0], &x[0]);
+	KUNIT_EXPECT_FALSE(test, log->bad_status);
+	KUNIT_EXPECT_PTR_NE(test, log->seen[0], &x[0]);
 }
 
 static void fill_sg(struct scatterlist *sgl, dma_addr_t base,
@@ -475,7 +534,7 @@ static void swdma_test_memcpy_sg(struct kunit *test)
 	struct dma_async_tx_descriptor *tx;
 	struct swdma_counters cnt;
 	struct test_xfer *x;
-	struct cb_log log;
+	struct cb_log *log;
 	size_t copied = 0, total_src = 0, total_dst = 0;
 	size_t s_off = 0, d_off = 0, expect;
 	int i, si = 0, di = 0;
@@ -486,8 +545,8 @@ static void swdma_test_memcpy_sg(struct kunit *test)
 		total_dst += dst_lens[i];
 	expect = min(total_src, total_dst);
 
-	log_init(&log);
-	x = xfers_alloc(test, &log, 1, BUF_LEN);
+	log = log_alloc(test);
+	x = xfers_alloc(test, log, 1, BUF_LEN, DST_FILL);
 	fill_sg(src_sg, x->src_dma, src_lens, ARRAY_SIZE(src_lens));
 	fill_sg(dst_sg, x->dst_dma, dst_lens, ARRAY_SIZE(dst_lens));
 	set_knob(test, SWDMA_MAX_SEG_LEN, 7);
@@ -501,7 +560,7 @@ static void swdma_test_memcpy_sg(struct kunit *test)
 	x->cookie = dmaengine_submit(tx);
 	dma_async_issue_pending(t->chan);
 	xfers_wait(test, x, 1);
-	xfers_unmap(test, x, 1);
+	xfers_unmap(x, 1);
 	KUNIT_EXPECT_EQ(test, x->res.result, DMA_TRANS_NOERROR);
 	KUNIT_EXPECT_EQ(test, x->res.residue, 0U);
 
@@ -523,7 +582,7 @@ static void swdma_test_memcpy_sg(struct kunit *test)
 			if (x->dst[d_pos + d_off] != x->src[s_pos + s_off])
 				break;
 			/* Mark the byte as accounted for. */
-			x->dst[d_pos + d_off] = 0;
+			x->dst[d_pos + d_off] = DST_FILL;
 			s_off++;
 			d_off++;
 			copied++;
@@ -531,7 +590,7 @@ static void swdma_test_memcpy_sg(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, copied, expect);
 	/* Everything else in the destination, gaps included, is untouched. */
-	KUNIT_EXPECT_TRUE(test, !memchr_inv(x->dst, 0, BUF_LEN));
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(x->dst, DST_FILL, BUF_LEN));
 
 	swdma_get_counters(t->chan, &cnt);
 	KUNIT_EXPECT_EQ(test, cnt.bytes, (u64)expect);
@@ -578,32 +637,39 @@ static void swdma_test_concurrent(struct kunit *test)
 	struct swdma_test *t = test->priv;
 	struct submitter s[THREADS];
 	struct swdma_counters cnt;
-	struct cb_log log;
+	struct cb_log *log;
 	int i, j;
 
-	log_init(&log);
+	log = log_alloc(test);
+	for (i = 0; i < THREADS; i++) {
+		s[i].test = test;
+		s[i].n = PER_THREAD;
+		s[i].x = xfers_alloc(test, log, PER_THREAD, 512, 0);
+		init_completion(&s[i].done);
+	}
+	/* No assertion until every submitter is done with s[]. */
 	for (i = 0; i < THREADS; i++) {
 		struct task_struct *task;
 
-		s[i].test = test;
-		s[i].n = PER_THREAD;
-		s[i].x = xfers_alloc(test, &log, PER_THREAD, 512);
-		init_completion(&s[i].done);
 		task = kthread_run(submitter_fn, &s[i], "swdma-kunit/%d", i);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+		if (IS_ERR(task)) {
+			s[i].n = 0;
+			complete(&s[i].done);
+		}
 	}
-	for (i = 0; i < THREADS; i++) {
+	for (i = 0; i < THREADS; i++)
 		wait_for_completion(&s[i].done);
+	for (i = 0; i < THREADS; i++) {
 		KUNIT_EXPECT_EQ(test, s[i].n, PER_THREAD);
 		xfers_wait(test, s[i].x, s[i].n);
-		xfers_unmap(test, s[i].x, PER_THREAD);
+		xfers_unmap(s[i].x, PER_THREAD);
 		for (j = 0; j < s[i].n; j++) {
 			KUNIT_EXPECT_EQ(test, s[i].x[j].calls, 1);
 			KUNIT_EXPECT_MEMEQ(test, s[i].x[j].dst, s[i].x[j].src,
 					   512);
 		}
 	}
-	KUNIT_EXPECT_EQ(test, atomic_read(&log.calls), THREADS * PER_THREAD);
+	KUNIT_EXPECT_EQ(test, atomic_read(&log->calls), THREADS * PER_THREAD);
 	swdma_get_counters(t->chan, &cnt);
 	KUNIT_EXPECT_EQ(test, cnt.descs, (u64)THREADS * PER_THREAD);
 	KUNIT_EXPECT_EQ(test, cnt.bytes, (u64)THREADS * PER_THREAD * 512);
@@ -651,37 +717,76 @@ static void swdma_test_bad_prep(struct kunit *test)
 }
 
 /*
- * Releasing the channel and removing the device (what module unload does)
- * with descriptors submitted, issued and executing: nothing calls back,
- * nothing leaks.
+ * Module unload with work in flight: the client releases its channel while
+ * descriptors are prepared, submitted, issued and executing (a client must
+ * release before the provider can go), then the device is removed.
+ * Nothing calls back, nothing leaks.
  */
 static void swdma_test_remove_in_flight(struct kunit *test)
 {
 	struct swdma_test *t = test->priv;
 	struct test_xfer *x;
-	struct cb_log log;
+	struct cb_log *log;
 	int i, n = 8;
 
-	log_init(&log);
-	x = xfers_alloc(test, &log, n, BUF_LEN);
-	set_knob(test, SWDMA_LATENCY_US, 100000);
-	for (i = 0; i < n; i++) {
+	log = log_alloc(test);
+	x = xfers_alloc(test, log, n, BUF_LEN, 0);
+	set_knob(test, SWDMA_LATENCY_US, 1000000);
+	for (i = 0; i < n - 1; i++) {
 		xfer_submit(test, &x[i]);
 		if (i == n / 2)
 			dma_async_issue_pending(t->chan);
 	}
+	KUNIT_ASSERT_NOT_NULL(test, dmaengine_prep_dma_memcpy(t->chan,
+							      x[n - 1].dst_dma,
+							      x[n - 1].src_dma,
+							      BUF_LEN, 0));
 	msleep(20);
 	KUNIT_EXPECT_EQ(test, swdma_live_descs(t->sd), n);
 
-	dma_release_channel(t->chan);
-	t->chan = NULL;
+	kunit_release_action(test, swdma_test_release, t);
 	KUNIT_EXPECT_EQ(test, swdma_live_descs(t->sd), 0);
 	/* Released means stopped: the buffers may go now. */
-	xfers_unmap(test, x, n);
-	platform_device_unregister(t->pdev);
-	t->pdev = NULL;
+	xfers_unmap(x, n);
+	kunit_release_action(test, swdma_test_unregister, t->pdev);
+	t->sd = NULL;
 	msleep(200);
-	KUNIT_EXPECT_EQ(test, atomic_read(&log.calls), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&log->calls), 0);
+}
+
+/* Pause holds descriptors back (DMA_PAUSED, full residue); resume runs them. */
+static void swdma_test_pause(struct kunit *test)
+{
+	struct swdma_test *t = test->priv;
+	struct dma_tx_state state;
+	struct test_xfer *x;
+	struct cb_log *log;
+	int i, n = 3;
+
+	log = log_alloc(test);
+	x = xfers_alloc(test, log, n, BUF_LEN, 0);
+	KUNIT_ASSERT_EQ(test, dmaengine_pause(t->chan), 0);
+	for (i = 0; i < n; i++)
+		xfer_submit(test, &x[i]);
+	dma_async_issue_pending(t->chan);
+	msleep(100);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&log->calls), 0);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, dmaengine_tx_status(t->chan,
+							  x[i].cookie, &state),
+				DMA_PAUSED);
+		KUNIT_EXPECT_EQ(test, state.residue, (u32)BUF_LEN);
+	}
+
+	KUNIT_ASSERT_EQ(test, dmaengine_resume(t->chan), 0);
+	xfers_wait(test, x, n);
+	xfers_unmap(x, n);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, dmaengine_tx_status(t->chan, x[i].cookie,
+							  NULL), DMA_COMPLETE);
+		KUNIT_EXPECT_MEMEQ(test, x[i].dst, x[i].src, BUF_LEN);
+	}
 }
 
 static struct kunit_case swdma_test_cases[] = {
@@ -689,6 +794,7 @@ static struct kunit_case swdma_test_cases[] = {
 	KUNIT_CASE(swdma_test_errors),
 	KUNIT_CASE(swdma_test_terminate),
 	KUNIT_CASE(swdma_test_terminate_in_callback),
+	KUNIT_CASE(swdma_test_pause),
 	KUNIT_CASE(swdma_test_out_of_order),
 	KUNIT_CASE(swdma_test_memcpy_sg),
 	KUNIT_CASE(swdma_test_concurrent),
