@@ -1,6 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make check: build, boot, run every test suite in the VM, summarize.
+#
+# Test sizes, from the environment (defaults in the guest programs):
+#   DMATEST_ITERATIONS     dmatest iterations per thread
+#   MIGRATE_VERIFY_MB      MB moved by migrate_verify
+#   MIGRATE_VERIFY_ROUNDS  round trips of its concurrent cases
 . "$(dirname "$0")/lib.sh"
 
 start=$SECONDS
@@ -8,8 +13,16 @@ start=$SECONDS
 "$TOP/host/build-kernel.sh"
 "$TOP/host/initramfs.sh"
 
+# Only what the user set is passed on.
+args=()
+for v in DMATEST_ITERATIONS MIGRATE_VERIFY_MB MIGRATE_VERIFY_ROUNDS; do
+	if [ -n "${!v:-}" ]; then
+		args+=("$v=${!v}")
+	fi
+done
+
 vm_rc=0
-"$TOP/host/vm.sh" check || vm_rc=$?
+"$TOP/host/vm.sh" check "${args[@]}" || vm_rc=$?
 [ $vm_rc -le 2 ] || vm_rc=2
 
 rc=0
