@@ -14,15 +14,10 @@
 "$TOP/host/initramfs.sh"
 
 # Only what the user set is passed on; the defaults live in guest/bench.sh.
-args=()
-for v in BENCH_RUNS BENCH_MEMCPY_MB BENCH_MOVE_MB; do
-	if [ -n "${!v:-}" ]; then
-		args+=("$v=${!v}")
-	fi
-done
+guest_env BENCH_RUNS BENCH_MEMCPY_MB BENCH_MOVE_MB
 
 vm_rc=0
-"$TOP/host/vm.sh" bench "${args[@]}" || vm_rc=$?
+"$TOP/host/vm.sh" bench "${GUEST_ENV[@]}" || vm_rc=$?
 
 accel=$("$TOP/host/kvm-probe.sh")
 title="Measured $(date -u +%Y-%m-%d) in one boot of the VM ($accel, 2 vCPUs, 2 NUMA nodes) on a host with $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1))."

@@ -14,15 +14,10 @@ start=$SECONDS
 "$TOP/host/initramfs.sh"
 
 # Only what the user set is passed on.
-args=()
-for v in DMATEST_ITERATIONS MIGRATE_VERIFY_MB MIGRATE_VERIFY_ROUNDS; do
-	if [ -n "${!v:-}" ]; then
-		args+=("$v=${!v}")
-	fi
-done
+guest_env DMATEST_ITERATIONS MIGRATE_VERIFY_MB MIGRATE_VERIFY_ROUNDS
 
 vm_rc=0
-"$TOP/host/vm.sh" check "${args[@]}" || vm_rc=$?
+"$TOP/host/vm.sh" check "${GUEST_ENV[@]}" || vm_rc=$?
 [ $vm_rc -le 2 ] || vm_rc=2
 
 rc=0

@@ -60,3 +60,15 @@ qemu_accel_args() {
 	*) die "unknown accelerator '$1' (kvm or tcg)" ;;
 	esac
 }
+
+# guest_env VAR...: GUEST_ENV=(VAR=value ...) for the variables the user set,
+# to hand to vm.sh; unset ones keep the guest's defaults.
+guest_env() {
+	local v
+	GUEST_ENV=()
+	for v in "$@"; do
+		if [ -n "${!v:-}" ]; then
+			GUEST_ENV+=("$v=${!v}")
+		fi
+	done
+}
