@@ -585,54 +585,60 @@ static enum dma_status swdma_tx_status(struct dma_chan *chan,
 				       struct dma_tx_state *state)
 {
 	struct swdma_chan *sc = to_swdma_chan(chan);
+	bool in_order = !swdma_knob(sc->sd, SWDMA_OUT_OF_ORDER);
 	enum dma_status status;
 	unsigned long flags;
 	ssize_t residue;
 
 	spin_lock_irqsave(&sc->vc.lock, flags);
+	/* In order, the cookie counter answers most queries without a walk. */
+	status = dma_cookie_status(chan, cookie, state);
+	if (in_order && status == DMA_COMPLETE)
+		goto out;
+
 	residue = swdma_pending_residue(sc, cookie);
 	if (residue >= 0) {
 		status = sc->paused ? DMA_PAUSED : DMA_IN_PROGRESS;
-		dma_cookie_status(chan, cookie, state);
 		dma_set_residue(state, residue);
-	} else if (swdma_knob(sc->sd, SWDMA_OUT_OF_ORDER) &&
-		   cookie >= DMA_MIN_COOKIE && cookie <= chan->cookie) {
+	} else if (!in_order && cookie >= DMA_MIN_COOKIE &&
+		   cookie <= chan->cookie) {
 		/*
 		 * Cookies retire in any order, so the cookie counter says
 		 * nothing; an assigned cookie that is no longer pending has
 		 * retired (or was aborted).
 		 */
 		status = DMA_COMPLETE;
-		dma_set_tx_state(state, chan->completed_cookie, chan->cookie, 0);
-	} else {
-		status = dma_cookie_status(chan, cookie, state);
+		dma_set_residue(state, 0);
 	}
-	if (status == DMA_COMPLETE && swdma_failed_cookie(sc, cookie))
+out:
+	if (status == DMA_COMPLETE && sc->cnt.errors &&
+	    swdma_failed_cookie(sc, cookie))
 		status = DMA_ERROR;
 	spin_unlock_irqrestore(&sc->vc.lock, flags);
 	return status;
 }
 
-static int swdma_pause(struct dma_chan *chan)
+/* Pause or resume: the worker checks between segments and before retiring. */
+static void swdma_set_paused(struct swdma_chan *sc, bool paused)
 {
-	struct swdma_chan *sc = to_swdma_chan(chan);
 	unsigned long flags;
 
 	spin_lock_irqsave(&sc->vc.lock, flags);
-	WRITE_ONCE(sc->paused, true);
+	WRITE_ONCE(sc->paused, paused);
 	spin_unlock_irqrestore(&sc->vc.lock, flags);
+	if (!paused)
+		wake_up(&sc->work_wq);
+}
+
+static int swdma_pause(struct dma_chan *chan)
+{
+	swdma_set_paused(to_swdma_chan(chan), true);
 	return 0;
 }
 
 static int swdma_resume(struct dma_chan *chan)
 {
-	struct swdma_chan *sc = to_swdma_chan(chan);
-	unsigned long flags;
-
-	spin_lock_irqsave(&sc->vc.lock, flags);
-	WRITE_ONCE(sc->paused, false);
-	spin_unlock_irqrestore(&sc->vc.lock, flags);
-	wake_up(&sc->work_wq);
+	swdma_set_paused(to_swdma_chan(chan), false);
 	return 0;
 }
 
