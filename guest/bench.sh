@@ -12,8 +12,10 @@ for t in 1 2; do
 	vm_progress "memcpy bandwidth, $t thread(s), ${mcpy_mb} MB x $runs runs"
 	vm_block bench "memcpy-$t" "$B/memcpy_bw" -t "$t" -m "$mcpy_mb" -r "$runs" || rc=1
 done
+# Stock (folio by folio) and batch copy alternate run by run.
 for f in 4k 2m; do
-	vm_progress "move_pages, $f folios, ${mp_mb} MB x $runs runs"
-	vm_block bench "move_pages-$f" "$B/move_pages_bench" -f "$f" -m "$mp_mb" -r "$runs" || rc=1
+	vm_progress "move_pages, $f folios, stock vs batch copy, ${mp_mb} MB x $runs runs each"
+	vm_block bench "move_pages-$f" "$B/move_pages_bench" -f "$f" -m "$mp_mb" -r "$runs" \
+		-c stock,batch || rc=1
 done
 exit $rc

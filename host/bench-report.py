@@ -4,7 +4,9 @@
 
 Each bench line is `TABLE key=value ...`.  Lines are grouped into one table
 per TABLE word, with one column per key in first-seen order; a key pair
-NAME_mean / NAME_sd becomes one column "NAME (mean ± SD)".  Tables are
+NAME_mean / NAME_sd becomes one column "NAME (mean ± SD)".  Rows with a
+`copy` key get `vs_stock`: their gbps_mean over that of the copy=stock row
+with the same other settings, measured in the same boot.  Tables are
 printed as Markdown on stdout and written to OUTDIR as .md and .csv.
 """
 
@@ -34,6 +36,19 @@ def read_rows(results):
             row = dict(w.split('=', 1) for w in words[1:])
             tables.setdefault(words[0], []).append(row)
     return tables, errors
+
+
+def add_vs_stock(rows):
+    """Ratio of gbps_mean to the copy=stock row that differs only in copy."""
+    def same(a, b):
+        return all(a.get(k) == b.get(k) for k in ('folio', 'mb', 'runs'))
+    for row in rows:
+        stock = [r for r in rows if r.get('copy') == 'stock' and same(r, row)]
+        try:
+            row['vs_stock'] = '%.3f' % (float(row['gbps_mean']) /
+                                        float(stock[0]['gbps_mean']))
+        except (IndexError, KeyError, ValueError, ZeroDivisionError):
+            pass
 
 
 def columns(rows):
@@ -71,6 +86,8 @@ def main():
     if args.title:
         md += [args.title, '']
     for name, rows in tables.items():
+        if any('copy' in r for r in rows):
+            add_vs_stock(rows)
         cols = columns(rows)
         md.append(f'### {name}')
         md.append('')

@@ -26,6 +26,8 @@ SERIES_GIT=$BUILD/series-git		# git repo of pristine, base of make series
 KFRAGMENTS=${FRAGMENTS:-"$TOP/kernel/configs/guest.config $TOP/kernel/configs/tests.config"}
 
 JOBS=${JOBS:-$(nproc)}
+# vCPUs of the test VM (host/vm.sh): the kernel's migration selftest needs 3
+VM_CPUS=${VM_CPUS:-4}
 
 if [ -t 1 ]; then
 	C_B=$'\e[1m' C_R=$'\e[31m' C_Y=$'\e[33m' C_G=$'\e[32m' C_0=$'\e[0m'
@@ -53,10 +55,13 @@ mkdir -p "$BUILD" "$LOGDIR"
 
 # QEMU arguments for an accelerator; the KVM probe boots with exactly these
 # so that it fails where the real VM would.
+# One socket per NUMA node, VM_CPUS / 2 cores each.
 qemu_accel_args() {
+	local smp="-smp $VM_CPUS,sockets=2,cores=$((VM_CPUS / 2)),threads=1"
+
 	case $1 in
-	kvm) echo "-accel kvm -cpu host -smp 2,sockets=2,cores=1,threads=1" ;;
-	tcg) echo "-accel tcg,thread=multi -cpu max,erms=off,fsrm=off -smp 2,sockets=2,cores=1,threads=1" ;;
+	kvm) echo "-accel kvm -cpu host $smp" ;;
+	tcg) echo "-accel tcg,thread=multi -cpu max,erms=off,fsrm=off $smp" ;;
 	*) die "unknown accelerator '$1' (kvm or tcg)" ;;
 	esac
 }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Boot the test VM: QEMU x86_64, 2 vCPUs, two NUMA nodes with memory of
-# their own (one CPU each), serial console, our kernel and initramfs.
+# Boot the test VM: QEMU x86_64, two NUMA nodes with memory and half of
+# the vCPUs each, serial console, our kernel and initramfs.
 #
 #   host/vm.sh check|bench|shell [KEY=VALUE ...]
 #
@@ -9,6 +9,8 @@
 # vmtest.KEY=VALUE on the kernel command line).  Settings, from the
 # environment:
 #   NODE_MEM     memory per node (default 3G: room for 1 GB migrations)
+#   VM_CPUS      vCPUs: 2, 4, 6 or 8 (default 4: the kernel's migration
+#                selftest needs 3, the 4-thread cases 4)
 #   VM_TIMEOUT   seconds before a hung guest is killed (default 1800)
 #   ACCEL        kvm or tcg; default: probed once (host/kvm-probe.sh)
 #
@@ -24,6 +26,12 @@ case $mode in check|bench|shell) ;; *) die "usage: host/vm.sh check|bench|shell 
 shift
 
 NODE_MEM=${NODE_MEM:-3G}
+# The guest kernel has CONFIG_NR_CPUS=8.
+case $VM_CPUS in
+2 | 4 | 6 | 8) ;;
+*) die "VM_CPUS must be 2, 4, 6 or 8, not '$VM_CPUS'" ;;
+esac
+half=$((VM_CPUS / 2))
 VM_TIMEOUT=${VM_TIMEOUT:-1800}
 kernel=$KOBJ/arch/x86/boot/bzImage
 initrd=$BUILD/initramfs.cpio
@@ -45,17 +53,18 @@ RUN=$BUILD/vm/$mode
 mkdir -p "$RUN"
 rm -f "$RUN/console.log" "$RUN/results.txt"
 
-qemu=(qemu-system-x86_64 "${accel_args[@]}" -m "$(( $(numfmt --from=iec "$NODE_MEM") * 2 / 1048576 ))M"
+qemu=(qemu-system-x86_64 "${accel_args[@]}"
+	-m "$(( $(numfmt --from=iec "$NODE_MEM") * 2 / 1048576 ))M"
 	-object memory-backend-ram,id=mem0,size="$NODE_MEM"
 	-object memory-backend-ram,id=mem1,size="$NODE_MEM"
-	-numa node,nodeid=0,cpus=0,memdev=mem0
-	-numa node,nodeid=1,cpus=1,memdev=mem1
+	-numa node,nodeid=0,cpus=0-$((half - 1)),memdev=mem0
+	-numa node,nodeid=1,cpus=$half-$((VM_CPUS - 1)),memdev=mem1
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 	-nodefaults -no-user-config -no-reboot -display none
 	-device isa-debug-exit,iobase=0xf4,iosize=0x01)
 
 if [ "$mode" = shell ]; then
-	step "Booting the VM ($accel, 2 vCPUs, 2 x $NODE_MEM); 'exit' or Ctrl-A X leaves"
+	step "Booting the VM ($accel, $VM_CPUS vCPUs, 2 x $NODE_MEM); 'exit' or Ctrl-A X leaves"
 	rc=0
 	"${qemu[@]}" -serial mon:stdio -serial null || rc=$?
 	# vm-exit 0 arrives as 1 (isa-debug-exit); Ctrl-A X as 0.
@@ -63,7 +72,7 @@ if [ "$mode" = shell ]; then
 	exit "$rc"
 fi
 
-step "Booting the VM for '$mode' ($accel, 2 vCPUs, 2 NUMA nodes x $NODE_MEM, timeout ${VM_TIMEOUT}s)"
+step "Booting the VM for '$mode' ($accel, $VM_CPUS vCPUs, 2 NUMA nodes x $NODE_MEM, timeout ${VM_TIMEOUT}s)"
 info "console: $RUN/console.log"
 : >"$RUN/results.txt"
 # Show the guest's progress lines while it runs.

@@ -108,4 +108,23 @@ static inline int file_read(const char *path, char *buf, size_t size)
 	return 0;
 }
 
+/*
+ * The number after @key in a file of "key value" lines (/proc/vmstat, a
+ * stats file), or -1 if the file or the key is missing.
+ */
+static inline long long file_key(const char *path, const char *key)
+{
+	char line[256], k[128];
+	long long v, ret = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%127s %lld", k, &v) == 2 && !strcmp(k, key))
+			ret = v;
+	fclose(f);
+	return ret;
+}
+
 #endif

@@ -6,8 +6,16 @@
  * pattern and moved 0 -> 1 -> 0; the node of every base page and every word
  * are checked.  The concurrent cases run MIGRATE_VERIFY_ROUNDS (default 10)
  * round trips while a reader thread verifies and a writer thread rewrites
- * random pages, with per-page seqcounts outside the region.  4K and 2M THP
- * variants; plus move_pages() error semantics.
+ * random pages, with per-page seqcounts outside the region.
+ *
+ * Variants: 4K pages, 64K mTHPs and 2M THPs, each copied the stock way
+ * (vm.migrate_batch_copy=0), by the batch copy step with the CPU, and by
+ * the test migrator (test_migrator.ko): copying everything, failing half
+ * of every other batch after scribbling over it, declining every batch,
+ * or serving only reasons move_pages() does not use.  After the moves the
+ * /proc/vmstat counters, the migrator's own record and the
+ * mm_migrate_copy_batch tracepoint must agree with the mode.  Plus
+ * move_pages() error semantics.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -27,6 +36,7 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
+#include "vmtest.h"
 
 /* No libnuma in the guest: raw syscalls with the uapi constants. */
 #include <linux/mempolicy.h>
@@ -34,12 +44,47 @@
 #define PAGE_SZ		4096UL
 #define WORDS		(PAGE_SZ / sizeof(uint64_t))
 #define SZ_2M		(2UL << 20)
-#define THP_PAGES	(SZ_2M / PAGE_SZ)
 #define PLAIN_ROUNDS	2	/* round trips without concurrent access */
 #define MAX_RETRIES	100	/* move_pages() calls while ret > 0 */
 #define MAX_NODES	1024	/* bits in the nodemask from get_mempolicy */
 #define MAX_REPORTS	8	/* mismatches logged per check */
 #define NODE_SYSFS	"/sys/devices/system/node"
+#define THP_SYSFS	"/sys/kernel/mm/transparent_hugepage"
+#define BATCH_SYSCTL	"/proc/sys/vm/migrate_batch_copy"
+#define TM_PARAM	"/sys/module/test_migrator/parameters/"
+#define TM_STATS	"/sys/kernel/debug/test_migrator/stats"
+#define TRACEFS		"/sys/kernel/tracing"
+#define TRACE_EVENT	TRACEFS "/events/migrate/mm_migrate_copy_batch/enable"
+#define NO_SYSCALL	"numa_misplaced,demotion"	/* unused in the VM */
+
+/* How the content of migrating folios is copied. */
+enum copy_mode {
+	COPY_STOCK,		/* per folio, during its move */
+	COPY_BATCH,		/* batch copy step, by the CPU */
+	COPY_MIGRATOR,		/* by the test migrator */
+	COPY_MIGRATOR_FAIL,	/* which fails half of every other batch */
+	COPY_MIGRATOR_DECLINE,	/* which declines every batch */
+	COPY_MIGRATOR_NOSYSCALL,/* which serves only NO_SYSCALL reasons */
+};
+
+/* /proc/vmstat counters of the batch copy step */
+static const char *const vm_keys[] = {
+	"migrate_batch_copy", "migrate_batch_copy_folios",
+	"migrate_offload_batch", "migrate_offload_copied",
+	"migrate_offload_fallback",
+};
+
+enum { VM_BATCH, VM_BATCH_FOLIOS, VM_OFF_BATCH, VM_OFF_COPIED,
+       VM_OFF_FALLBACK, NR_VM };
+
+/* test_migrator's record */
+static const char *const tm_keys[] = {
+	"batches", "folios", "bytes", "copied", "failed", "declined",
+	"bad_batches",
+};
+
+enum { TM_BATCHES, TM_FOLIOS, TM_BYTES, TM_COPIED, TM_FAILED, TM_DECLINED,
+       TM_BAD, NR_TM };
 
 static long sys_move_pages(unsigned long count, void **pages,
 			   const int *nodes, int *status, int flags)
@@ -125,6 +170,7 @@ FIXTURE(anon_migrate)
 	char *buf;		/* 2M aligned region, a VMA of its own */
 	size_t size;
 	unsigned long npages;	/* base pages in buf */
+	unsigned long fpages;	/* base pages per folio */
 	unsigned long nmove;	/* addresses passed when moving */
 	unsigned int *seq;	/* per-page seqcount: 2 * generation (+1) */
 	void **qaddr;		/* every base page, for node queries */
@@ -137,22 +183,40 @@ FIXTURE(anon_migrate)
 	int stop, failed;
 	unsigned long checked, skipped, written;
 	char fail[128];		/* reader's first mismatch */
+	/* copy mode: what to restore, counters at the start */
+	char old_batch[16], old_thp[2][64];
+	bool batch_set, thp_set, migrator_on;
+	long long vm0[NR_VM];
 };
 
 FIXTURE_VARIANT(anon_migrate)
 {
-	bool thp;
+	unsigned long folio_kb;	/* 4, 64 (mTHP) or 2048 (THP) */
+	enum copy_mode copy;
 };
 
-FIXTURE_VARIANT_ADD(anon_migrate, base_4k)
-{
-	.thp = false,
-};
+#define MIGRATE_VARIANT(_name, _kb, _copy)				\
+	FIXTURE_VARIANT_ADD(anon_migrate, _name)			\
+	{								\
+		.folio_kb = _kb,					\
+		.copy = _copy,						\
+	}
 
-FIXTURE_VARIANT_ADD(anon_migrate, thp_2m)
-{
-	.thp = true,
-};
+MIGRATE_VARIANT(base_4k_stock, 4, COPY_STOCK);
+MIGRATE_VARIANT(base_4k_batch, 4, COPY_BATCH);
+MIGRATE_VARIANT(base_4k_migrator, 4, COPY_MIGRATOR);
+MIGRATE_VARIANT(base_4k_migrator_fail, 4, COPY_MIGRATOR_FAIL);
+MIGRATE_VARIANT(base_4k_migrator_decline, 4, COPY_MIGRATOR_DECLINE);
+MIGRATE_VARIANT(base_4k_migrator_nosyscall, 4, COPY_MIGRATOR_NOSYSCALL);
+MIGRATE_VARIANT(mthp_64k_stock, 64, COPY_STOCK);
+MIGRATE_VARIANT(mthp_64k_batch, 64, COPY_BATCH);
+MIGRATE_VARIANT(mthp_64k_migrator, 64, COPY_MIGRATOR);
+MIGRATE_VARIANT(mthp_64k_migrator_fail, 64, COPY_MIGRATOR_FAIL);
+MIGRATE_VARIANT(thp_2m_stock, 2048, COPY_STOCK);
+MIGRATE_VARIANT(thp_2m_batch, 2048, COPY_BATCH);
+MIGRATE_VARIANT(thp_2m_migrator, 2048, COPY_MIGRATOR);
+MIGRATE_VARIANT(thp_2m_migrator_fail, 2048, COPY_MIGRATOR_FAIL);
+MIGRATE_VARIANT(thp_2m_migrator_nosyscall, 2048, COPY_MIGRATOR_NOSYSCALL);
 
 static void fill_all(FIXTURE_DATA(anon_migrate) *self, unsigned int gen)
 {
@@ -250,20 +314,25 @@ static void move_region(struct __test_metadata *_metadata,
 	bad = wrong_node_pages(_metadata, self, node);
 	if (bad && self->nmove != self->npages) {
 		/*
-		 * One address per 2M was passed and the folio there moved;
-		 * pages left behind are in chunks that are not (or no longer)
-		 * THPs.  Tolerate 10% of them, as setup does, moving them 4K
-		 * at a time.
+		 * One address per large folio was passed and the folio there
+		 * moved; pages left behind are in chunks that are not (or no
+		 * longer) large folios.  Move them 4K at a time.  For THPs,
+		 * tolerate 10% of them, as setup does.  PTE-mapped mTHPs are
+		 * all split by their second migration in 6.12: unmapping
+		 * them one PTE at a time marks them partially mapped, the
+		 * mark follows them to the new folio, and migrate_pages()
+		 * splits partially mapped folios first.
 		 */
 		for (i = 0; i < self->nmove; i++)
-			ASSERT_EQ(node, self->status[i * THP_PAGES])
+			ASSERT_EQ(node, self->status[i * self->fpages])
 				TH_LOG("folio at %p reported moved, on node %d",
 				       self->maddr[i],
-				       self->status[i * THP_PAGES]);
-		ASSERT_LE(bad, self->npages / 10)
-			TH_LOG("THP split? AnonHugePages %ld kB",
-			       anon_huge_kb(self->buf, self->size));
-		TH_LOG("%lu pages of non-THP chunks: moving them one by one",
+				       self->status[i * self->fpages]);
+		if (self->fpages == SZ_2M / PAGE_SZ)
+			ASSERT_LE(bad, self->npages / 10)
+				TH_LOG("THPs split? AnonHugePages %ld kB",
+				       anon_huge_kb(self->buf, self->size));
+		TH_LOG("%lu pages of small chunks: moving them one by one",
 		       bad);
 		move_addrs(_metadata, self, self->qaddr, self->npages, node);
 		bad = wrong_node_pages(_metadata, self, node);
@@ -282,22 +351,134 @@ static void stop_threads(FIXTURE_DATA(anon_migrate) *self)
 	self->reader_on = self->writer_on = false;
 }
 
+/* The selected value ("[madvise]") of a THP sysfs control into @mode. */
+static bool thp_mode(const char *path, char *mode, size_t len)
+{
+	char line[128], *open, *close;
+
+	if (!read_line(path, line, sizeof(line)))
+		return false;
+	open = strchr(line, '[');
+	close = open ? strchr(open, ']') : NULL;
+	if (!close || (size_t)(close - open) > len)
+		return false;
+	*close = '\0';
+	strcpy(mode, open + 1);
+	return true;
+}
+
+static const char *const thp_ctl[2] = {
+	THP_SYSFS "/hugepages-64kB/enabled",
+	THP_SYSFS "/hugepages-2048kB/enabled",
+};
+
+/* 64K mTHPs only, in MADV_HUGEPAGE regions; restored by teardown. */
+static void setup_mthp(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(anon_migrate) *self)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (!thp_mode(thp_ctl[i], self->old_thp[i],
+			      sizeof(self->old_thp[i])))
+			SKIP(return, "no %s", thp_ctl[i]);
+	self->thp_set = true;
+	ASSERT_EQ(0, file_write(thp_ctl[0], "madvise"));
+	ASSERT_EQ(0, file_write(thp_ctl[1], "never"));
+}
+
+/* 64K mTHPs allocated at page faults since boot, -1 if unknown */
+static long long mthp_64k_faults(void)
+{
+	char buf[32], *end;
+	long long v;
+
+	if (file_read(THP_SYSFS "/hugepages-64kB/stats/anon_fault_alloc",
+		      buf, sizeof(buf)))
+		return -1;
+	v = strtoll(buf, &end, 10);
+	return *end || end == buf ? -1 : v;
+}
+
+/* Read @n counters of @path; "" or the name of the first missing one. */
+static const char *read_keys(const char *path, const char *const *keys,
+			     int n, long long *v)
+{
+	const char *missing = "";
+	int i;
+
+	for (i = 0; i < n; i++) {
+		v[i] = file_key(path, keys[i]);
+		if (v[i] < 0 && !*missing)
+			missing = keys[i];
+	}
+	return missing;
+}
+
+/* Put the batch copy step and the test migrator in @copy's mode. */
+static void setup_copy_mode(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(anon_migrate) *self,
+			    enum copy_mode copy)
+{
+	bool migrator = copy >= COPY_MIGRATOR;
+	const char *missing;
+
+	if (file_read(BATCH_SYSCTL, self->old_batch, sizeof(self->old_batch))) {
+		if (copy == COPY_STOCK)
+			return;
+		SKIP(return, "kernel without CONFIG_MIGRATION_COPY_OFFLOAD");
+	}
+	if (migrator && access(TM_PARAM, F_OK))
+		ASSERT_EQ(0, system("modprobe test_migrator"));
+	if (!access(TM_PARAM, F_OK))
+		ASSERT_EQ(0, file_write(TM_PARAM "offloading", "0"));
+	self->batch_set = true;
+	ASSERT_EQ(0, file_write(BATCH_SYSCTL, copy == COPY_STOCK ? "0" : "1"));
+	if (migrator) {
+		ASSERT_EQ(0, file_write(TM_PARAM "fail_every",
+					copy == COPY_MIGRATOR_FAIL ? "2" : "0"));
+		ASSERT_EQ(0, file_write(TM_PARAM "min_batch_bytes",
+					copy == COPY_MIGRATOR_DECLINE ?
+					"1099511627776" : "0"));
+		ASSERT_EQ(0, file_write(TM_PARAM "reason_mask",
+					copy == COPY_MIGRATOR_NOSYSCALL ?
+					NO_SYSCALL : "all"));
+		ASSERT_EQ(0, file_write(TM_STATS, "0"));
+		ASSERT_EQ(0, file_write(TM_PARAM "offloading", "1"));
+		self->migrator_on = true;
+	}
+	missing = read_keys("/proc/vmstat", vm_keys, NR_VM, self->vm0);
+	ASSERT_STREQ("", missing) TH_LOG("not in /proc/vmstat");
+}
+
 FIXTURE_SETUP(anon_migrate)
 {
 	unsigned long i, mb = env_ulong("MIGRATE_VERIFY_MB", 64);
 	unsigned long mask = 1UL, pol[MAX_NODES / 64];
 	char *map, thp[128];
 	size_t maplen;
+	long long faults = 0;
 	int mode, ret;
+	bool large;
 	long huge;
 
 	if (node_meminfo(0, "MemTotal") <= 0 ||
 	    node_meminfo(1, "MemTotal") <= 0)
 		SKIP(return, "needs NUMA nodes 0 and 1 with memory");
-	if (variant->thp &&
-	    (!read_line("/sys/kernel/mm/transparent_hugepage/enabled",
-			thp, sizeof(thp)) || strstr(thp, "[never]")))
+	if (variant->folio_kb == 2048 &&
+	    (!read_line(THP_SYSFS "/enabled", thp, sizeof(thp)) ||
+	     strstr(thp, "[never]")))
 		SKIP(return, "transparent hugepages unavailable");
+	if (variant->folio_kb == 64) {
+		setup_mthp(_metadata, self);
+		if (_metadata->exit_code)
+			return;
+		faults = mthp_64k_faults();
+		ASSERT_LE(0, faults) TH_LOG("no 64K mTHP fault statistics");
+	}
+	setup_copy_mode(_metadata, self, variant->copy);
+	if (_metadata->exit_code)
+		return;
 	ASSERT_EQ(PAGE_SZ, (unsigned long)sysconf(_SC_PAGESIZE));
 	ASSERT_TRUE(mb > 0 && mb < 65536) TH_LOG("bad MIGRATE_VERIFY_MB");
 	self->rounds = env_ulong("MIGRATE_VERIFY_ROUNDS", 10);
@@ -307,6 +488,8 @@ FIXTURE_SETUP(anon_migrate)
 	/* A 2M aligned region, trimmed out of a larger mapping. */
 	self->size = ((mb << 20) + SZ_2M - 1) & ~(SZ_2M - 1);
 	self->npages = self->size / PAGE_SZ;
+	self->fpages = variant->folio_kb * 1024 / PAGE_SZ;
+	large = self->fpages > 1;
 	maplen = self->size + SZ_2M;
 	map = mmap(NULL, maplen, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -329,8 +512,8 @@ FIXTURE_SETUP(anon_migrate)
 
 	/* MADV_NOHUGEPAGE fails with EINVAL only on kernels without THP. */
 	ret = madvise(self->buf, self->size,
-		      variant->thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
-	ASSERT_TRUE(!ret || (!variant->thp && errno == EINVAL))
+		      large ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	ASSERT_TRUE(!ret || (!large && errno == EINVAL))
 		TH_LOG("madvise: %s", strerror(errno));
 
 	/* One allocation for all per-page arrays, pointers first. */
@@ -340,30 +523,44 @@ FIXTURE_SETUP(anon_migrate)
 	self->nodes = (int *)(self->maddr + self->npages);
 	self->status = self->nodes + self->npages;
 	self->seq = (unsigned int *)(self->status + self->npages);
-	self->nmove = variant->thp ? self->size / SZ_2M : self->npages;
+	self->nmove = self->npages / self->fpages;
 	for (i = 0; i < self->npages; i++)
 		self->qaddr[i] = self->buf + i * PAGE_SZ;
 	for (i = 0; i < self->nmove; i++)
-		self->maddr[i] = self->buf + i * (variant->thp ? SZ_2M : PAGE_SZ);
+		self->maddr[i] = self->buf + i * self->fpages * PAGE_SZ;
 
 	fill_all(self, 0);	/* first touch, allocates on node 0 */
 
 	huge = anon_huge_kb(self->buf, self->size);
 	ASSERT_LE(0, huge) TH_LOG("cannot read /proc/self/smaps");
-	ASSERT_TRUE(variant->thp ? huge * 10 >= (long)self->size / 1024 * 9 :
-		    huge == 0)
+	ASSERT_TRUE(variant->folio_kb == 2048 ?
+		    huge * 10 >= (long)self->size / 1024 * 9 : huge == 0)
 		TH_LOG("%ld of %zu kB are THP-backed after first touch",
 		       huge, self->size / 1024);
+	if (variant->folio_kb == 64) {
+		faults = mthp_64k_faults() - faults;
+		ASSERT_LE((long long)self->nmove * 9, faults * 10)
+			TH_LOG("%lld of %lu 64K folios allocated", faults,
+			       self->nmove);
+	}
 	ASSERT_EQ(0UL, wrong_node_pages(_metadata, self, 0))
 		TH_LOG("initial placement is not on node 0");
 }
 
 FIXTURE_TEARDOWN(anon_migrate)
 {
+	int i;
+
 	stop_threads(self);
 	if (self->buf)
 		munmap(self->buf, self->size);
 	free(self->qaddr);
+	if (self->migrator_on)
+		file_write(TM_PARAM "offloading", "0");
+	if (self->batch_set)
+		file_write(BATCH_SYSCTL, self->old_batch);
+	for (i = 0; self->thp_set && i < 2; i++)
+		file_write(thp_ctl[i], self->old_thp[i]);
 }
 
 /* Verify random pages; judge only pages whose seqcount did not change. */
@@ -478,14 +675,191 @@ static void round_trips(struct __test_metadata *_metadata,
 		       anon_huge_kb(self->buf, self->size), self->size / 1024);
 }
 
+/*
+ * The counters since setup must match the copy mode.  @min_folios is how
+ * many folios the moves handed to the batch copy step at least.
+ */
+static void check_copy(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(anon_migrate) *self,
+		       const FIXTURE_VARIANT(anon_migrate) *variant,
+		       long long min_folios)
+{
+	long long vm[NR_VM], tm[NR_TM] = { 0 };
+	enum copy_mode copy = variant->copy;
+	int i;
+
+	if (!self->batch_set)
+		return;		/* stock kernel */
+	ASSERT_STREQ("", read_keys("/proc/vmstat", vm_keys, NR_VM, vm));
+	for (i = 0; i < NR_VM; i++)
+		vm[i] -= self->vm0[i];
+	if (self->migrator_on)
+		ASSERT_STREQ("", read_keys(TM_STATS, tm_keys, NR_TM, tm));
+	TH_LOG("batch steps %lld (%lld folios); migrator batches %lld: copied %lld, fell back %lld; it saw %lld batches, %lld folios, %lld failed, %lld declined",
+	       vm[VM_BATCH], vm[VM_BATCH_FOLIOS], vm[VM_OFF_BATCH],
+	       vm[VM_OFF_COPIED], vm[VM_OFF_FALLBACK], tm[TM_BATCHES],
+	       tm[TM_FOLIOS], tm[TM_FAILED], tm[TM_DECLINED]);
+
+	if (copy == COPY_STOCK) {
+		ASSERT_EQ(0, vm[VM_BATCH]) TH_LOG("batch step while off");
+		ASSERT_EQ(0, vm[VM_OFF_BATCH]);
+		return;
+	}
+	if (copy == COPY_BATCH || copy == COPY_MIGRATOR_NOSYSCALL) {
+		ASSERT_LE(min_folios, vm[VM_BATCH_FOLIOS]);
+		/* Nothing else in the VM migrates for the reasons it serves. */
+		ASSERT_EQ(0, vm[VM_OFF_BATCH]);
+		ASSERT_EQ(0, tm[TM_BATCHES]);
+		return;
+	}
+
+	/* The kernel's and the migrator's accounts of the same batches */
+	ASSERT_EQ(0, tm[TM_BAD]) TH_LOG("batches broke the contract");
+	ASSERT_EQ(tm[TM_BATCHES], vm[VM_OFF_BATCH]);
+	ASSERT_EQ(tm[TM_FOLIOS], vm[VM_OFF_COPIED] + vm[VM_OFF_FALLBACK]);
+	ASSERT_EQ(tm[TM_COPIED], vm[VM_OFF_COPIED]);
+	ASSERT_LE(tm[TM_FOLIOS], vm[VM_BATCH_FOLIOS]);
+	ASSERT_LE(min_folios, tm[TM_FOLIOS]);
+	ASSERT_EQ(0, tm[TM_BYTES] % (long long)PAGE_SZ);
+	switch (copy) {
+	case COPY_MIGRATOR:
+		ASSERT_EQ(0, tm[TM_FAILED] + tm[TM_DECLINED]);
+		ASSERT_EQ(0, vm[VM_OFF_FALLBACK]);
+		break;
+	case COPY_MIGRATOR_FAIL:
+		ASSERT_LT(0, tm[TM_FAILED]) TH_LOG("no failure injected");
+		ASSERT_LT(0, vm[VM_OFF_FALLBACK]) TH_LOG("nothing fell back");
+		ASSERT_LT(0, vm[VM_OFF_COPIED]) TH_LOG("nothing offloaded");
+		break;
+	case COPY_MIGRATOR_DECLINE:
+		ASSERT_EQ(tm[TM_BATCHES], tm[TM_DECLINED]);
+		ASSERT_EQ(0, vm[VM_OFF_COPIED]);
+		break;
+	default:
+		break;
+	}
+}
+
 TEST_F_TIMEOUT(anon_migrate, round_trip, 300)
 {
 	round_trips(_metadata, self, false);
+	check_copy(_metadata, self, variant, 2 * PLAIN_ROUNDS * self->nmove);
 }
 
 TEST_F_TIMEOUT(anon_migrate, concurrent_rw, 600)
 {
 	round_trips(_metadata, self, true);
+	check_copy(_metadata, self, variant, 1);
+}
+
+/* One mm_migrate_copy_batch event, as printed in the trace */
+struct batch_event {
+	char reason[32], copier[32];
+	unsigned int nr_folios, nr_copied;
+	unsigned long bytes;
+	int result;
+};
+
+static bool parse_event(const char *line, struct batch_event *e)
+{
+	const char *p = strstr(line, "mm_migrate_copy_batch: ");
+
+	return p && sscanf(p, "mm_migrate_copy_batch: reason=%31s copier=%31s nr_folios=%u bytes=%lu nr_copied=%u result=%d",
+			   e->reason, e->copier, &e->nr_folios, &e->bytes,
+			   &e->nr_copied, &e->result) == 6;
+}
+
+/*
+ * One round trip with the tracepoint on: every batch event must say who
+ * copied and what came of it, as the copy mode implies.
+ */
+TEST_F_TIMEOUT(anon_migrate, trace_batches, 300)
+{
+	unsigned long cpu = 0, tm = 0, tm_failed = 0, tm_declined = 0;
+	unsigned long syscall = 0;
+	struct batch_event e;
+	char line[512];
+	FILE *f;
+	int fd;
+
+	if (!self->batch_set)
+		SKIP(return, "kernel without CONFIG_MIGRATION_COPY_OFFLOAD");
+	if (access(TRACEFS "/trace", F_OK))
+		ASSERT_EQ(0, mount("nodev", TRACEFS, "tracefs", 0, NULL))
+			TH_LOG("mount tracefs: %s", strerror(errno));
+	fd = open(TRACEFS "/trace", O_WRONLY | O_TRUNC);	/* clears it */
+	ASSERT_LE(0, fd) TH_LOG("%s", strerror(errno));
+	close(fd);
+	ASSERT_EQ(0, file_write(TRACE_EVENT, "1"));
+	move_region(_metadata, self, 1);
+	move_region(_metadata, self, 0);
+	ASSERT_EQ(0, file_write(TRACE_EVENT, "0"));
+	ASSERT_EQ(0UL, verify_all(_metadata, self));
+
+	f = fopen(TRACEFS "/trace", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#' || !strstr(line, "mm_migrate_copy_batch:"))
+			continue;
+		ASSERT_TRUE(parse_event(line, &e)) TH_LOG("bad event: %s", line);
+		ASSERT_LE(e.nr_copied, e.nr_folios) TH_LOG("%s", line);
+		ASSERT_LE(e.nr_folios * PAGE_SZ, e.bytes) TH_LOG("%s", line);
+		ASSERT_GE(e.nr_folios * SZ_2M, e.bytes) TH_LOG("%s", line);
+		syscall += !strcmp(e.reason, "syscall_or_cpuset");
+		if (!strcmp(e.copier, "cpu")) {
+			cpu++;
+			ASSERT_EQ(0, e.result) TH_LOG("%s", line);
+			ASSERT_EQ(e.nr_folios, e.nr_copied) TH_LOG("%s", line);
+			continue;
+		}
+		ASSERT_STREQ("test_migrator", e.copier) TH_LOG("%s", line);
+		tm++;
+		tm_failed += e.result && e.result != -EOPNOTSUPP;
+		tm_declined += e.result == -EOPNOTSUPP;
+		switch (variant->copy) {
+		case COPY_MIGRATOR:
+			ASSERT_EQ(0, e.result) TH_LOG("%s", line);
+			ASSERT_EQ(e.nr_folios, e.nr_copied) TH_LOG("%s", line);
+			break;
+		case COPY_MIGRATOR_FAIL:
+			if (e.result)
+				ASSERT_EQ(e.nr_folios / 2, e.nr_copied)
+					TH_LOG("%s", line);
+			break;
+		case COPY_MIGRATOR_DECLINE:
+			ASSERT_EQ(-EOPNOTSUPP, e.result) TH_LOG("%s", line);
+			ASSERT_EQ(0U, e.nr_copied) TH_LOG("%s", line);
+			break;
+		case COPY_MIGRATOR_NOSYSCALL:
+			ASSERT_NE(NULL, strstr(NO_SYSCALL, e.reason))
+				TH_LOG("served a reason not in its mask: %s",
+				       line);
+			break;
+		default:
+			ASSERT_TRUE(false) TH_LOG("migrator not enabled: %s",
+						  line);
+		}
+	}
+	fclose(f);
+	TH_LOG("%lu cpu and %lu migrator batch events (%lu failed, %lu declined), %lu for move_pages",
+	       cpu, tm, tm_failed, tm_declined, syscall);
+
+	switch (variant->copy) {
+	case COPY_STOCK:
+		ASSERT_EQ(0UL, cpu + tm);
+		break;
+	case COPY_BATCH:
+	case COPY_MIGRATOR_NOSYSCALL:
+		ASSERT_LT(0UL, cpu);
+		break;
+	default:
+		ASSERT_LT(0UL, tm);
+		ASSERT_EQ(variant->copy == COPY_MIGRATOR_FAIL, tm_failed > 0);
+		ASSERT_EQ(variant->copy == COPY_MIGRATOR_DECLINE ? tm : 0,
+			  tm_declined);
+		break;
+	}
+	check_copy(_metadata, self, variant, 2 * self->nmove);
 }
 
 TEST(two_nodes_with_memory)

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copy offload for page migration: a registered migrator copies the
+ * contents of a batch of unmapped folios for migrate_pages().
+ *
+ * See Documentation/mm/migrate-copy-offload.rst.
+ */
+#ifndef _LINUX_MIGRATE_COPY_OFFLOAD_H
+#define _LINUX_MIGRATE_COPY_OFFLOAD_H
+
+#include <linux/bits.h>
+#include <linux/migrate_mode.h>
+#include <linux/types.h>
+
+struct folio;
+struct list_head;
+struct module;
+
+/* Every migration reason, MR_COMPACTION ... MR_TYPES - 1 */
+#define MIGRATE_OFFLOAD_ALL_REASONS	(BIT(MR_TYPES) - 1)
+
+/* Longest reason mask text accepted by migrate_offload_reason_mask_parse() */
+#define MIGRATE_OFFLOAD_MASK_MAX	255
+
+/**
+ * struct migrator - a copy engine for batches of migrating folios
+ * @name: short name, shown in the mm_migrate_copy_batch tracepoint
+ * @offload_copy: copy the content of each folio on @src_list to the folio
+ *	at the same position on @dst_list; both lists are linked through
+ *	folio->lru, hold @nr_folios folios each, pairwise of the same size,
+ *	and must not be modified.  All folios are locked and unmapped; the
+ *	callback may sleep.  It calls folio_mark_migrate_copied() on each
+ *	destination it has completely copied; every destination it does not
+ *	mark is copied by the CPU afterwards, so declining or failing part
+ *	of a batch is always safe.  Returns 0, -EOPNOTSUPP if it declined
+ *	the batch (e.g. too small), or another negative errno on failure.
+ *	It must never mark a destination whose copy did not complete.
+ * @owner: the module providing the callback, pinned while registered
+ */
+struct migrator {
+	const char *name;
+	int (*offload_copy)(struct list_head *dst_list,
+			    struct list_head *src_list,
+			    unsigned int nr_folios);
+	struct module *owner;
+};
+
+#ifdef CONFIG_MIGRATION_COPY_OFFLOAD
+int migrate_offload_register(struct migrator *m, unsigned long reason_mask);
+int migrate_offload_unregister(struct migrator *m);
+int migrate_offload_set_reason_mask(struct migrator *m,
+				    unsigned long reason_mask);
+int migrate_offload_reason_mask_parse(const char *buf, unsigned long *mask);
+int migrate_offload_reason_mask_format(char *buf, size_t size,
+				       unsigned long mask);
+void folio_mark_migrate_copied(struct folio *dst);
+#endif
+
+#endif /* _LINUX_MIGRATE_COPY_OFFLOAD_H */

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copy offload for page migration: one registered migrator, the reasons
+ * it serves, and the dispatch of batch copies from migrate_pages_batch().
+ *
+ * The dispatch runs under SRCU and the migrator's module is pinned while
+ * it is registered, so unregistering waits for every batch in flight and
+ * the callback's code cannot go away under it.  A static key keeps the
+ * dispatch out of the migration path while nothing is registered.
+ */
+#define pr_fmt(fmt) "migrate_offload: " fmt
+
+#include <linux/ctype.h>
+#include <linux/jump_label.h>
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/migrate.h>
+#include <linux/migrate_copy_offload.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/srcu.h>
+#include <linux/string.h>
+#include <linux/vmstat.h>
+
+#include <trace/events/migrate.h>
+
+#include "internal.h"
+
+DEFINE_STATIC_KEY_FALSE(migrate_offload_enabled);
+
+DEFINE_STATIC_SRCU(migrate_offload_srcu);
+/* Serialises registration; the active migrator changes only under it. */
+static DEFINE_MUTEX(migrate_offload_mutex);
+static struct migrator __rcu *migrate_offload_active;
+static unsigned long migrate_offload_reasons;
+
+static bool reason_mask_valid(unsigned long mask)
+{
+	return !(mask & ~MIGRATE_OFFLOAD_ALL_REASONS);
+}
+
+/**
+ * migrate_offload_register - make @m the migrator for batch copies
+ * @m: the migrator; must stay valid until migrate_offload_unregister()
+ * @reason_mask: the migration reasons (BIT(MR_*)) whose batches @m copies
+ *
+ * Pins @m->owner until the migrator is unregistered.  Context: process,
+ * may sleep.
+ *
+ * Return: 0 on success; -EINVAL if @m lacks a name or an offload_copy
+ * callback or @reason_mask has bits beyond the known reasons; -EBUSY if a
+ * migrator is already registered (@m included); -ENODEV if @m->owner is
+ * being unloaded.
+ */
+int migrate_offload_register(struct migrator *m, unsigned long reason_mask)
+{
+	if (!m || !m->name || !m->offload_copy || !reason_mask_valid(reason_mask))
+		return -EINVAL;
+
+	guard(mutex)(&migrate_offload_mutex);
+	if (rcu_access_pointer(migrate_offload_active))
+		return -EBUSY;
+	if (!try_module_get(m->owner))
+		return -ENODEV;
+
+	WRITE_ONCE(migrate_offload_reasons, reason_mask);
+	rcu_assign_pointer(migrate_offload_active, m);
+	static_branch_enable(&migrate_offload_enabled);
+	pr_info("%s registered\n", m->name);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(migrate_offload_register);
+
+/**
+ * migrate_offload_unregister - stop using @m for batch copies
+ * @m: the registered migrator
+ *
+ * Waits until no batch copy is running in @m, then drops the reference
+ * on @m->owner.  Must not be called from @m->offload_copy.  Context:
+ * process, may sleep.
+ *
+ * Return: 0 on success, -EINVAL if @m is not the registered migrator.
+ */
+int migrate_offload_unregister(struct migrator *m)
+{
+	guard(mutex)(&migrate_offload_mutex);
+	if (!m || rcu_access_pointer(migrate_offload_active) != m)
+		return -EINVAL;
+
+	static_branch_disable(&migrate_offload_enabled);
+	RCU_INIT_POINTER(migrate_offload_active, NULL);
+	synchronize_srcu(&migrate_offload_srcu);
+	module_put(m->owner);
+	pr_info("%s unregistered\n", m->name);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(migrate_offload_unregister);
+
+/**
+ * migrate_offload_set_reason_mask - change the reasons @m serves
+ * @m: the registered migrator
+ * @reason_mask: the migration reasons (BIT(MR_*)) whose batches @m copies
+ *
+ * Batches already dispatched are not affected.
+ *
+ * Return: 0 on success, -EINVAL if @m is not the registered migrator or
+ * @reason_mask has bits beyond the known reasons.
+ */
+int migrate_offload_set_reason_mask(struct migrator *m,
+				    unsigned long reason_mask)
+{
+	if (!reason_mask_valid(reason_mask))
+		return -EINVAL;
+
+	guard(mutex)(&migrate_offload_mutex);
+	if (!m || rcu_access_pointer(migrate_offload_active) != m)
+		return -EINVAL;
+	WRITE_ONCE(migrate_offload_reasons, reason_mask);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(migrate_offload_set_reason_mask);
+
+/**
+ * migrate_offload_reason_mask_parse - parse a set of migration reasons
+ * @buf: NUL-terminated text: "all", "none", a hexadecimal mask with a 0x
+ *	prefix, or a comma-separated list of names from migrate_reason_names[]
+ *	(e.g. "compaction,demotion"); leading and trailing white space,
+ *	such as the newline of a sysfs write, is ignored
+ * @mask: where to store the mask of BIT(MR_*) values
+ *
+ * Return: 0 on success; -EINVAL if @buf is empty, longer than
+ * %MIGRATE_OFFLOAD_MASK_MAX, names an unknown reason, has an empty list
+ * element, or is a mask with bits beyond the known reasons.  @mask is
+ * written only on success.
+ */
+int migrate_offload_reason_mask_parse(const char *buf, unsigned long *mask)
+{
+	char text[MIGRATE_OFFLOAD_MASK_MAX + 1];
+	unsigned long result = 0;
+	char *s, *name;
+	int i;
+
+	if (strnlen(buf, sizeof(text)) == sizeof(text))
+		return -EINVAL;
+	strscpy(text, buf);
+	s = strim(text);
+	if (!*s)
+		return -EINVAL;
+
+	if (!strcmp(s, "all")) {
+		result = MIGRATE_OFFLOAD_ALL_REASONS;
+	} else if (!strcmp(s, "none")) {
+		result = 0;
+	} else if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		if (!isxdigit(s[2]) || kstrtoul(s + 2, 16, &result) ||
+		    !reason_mask_valid(result))
+			return -EINVAL;
+	} else {
+		while ((name = strsep(&s, ",")) != NULL) {
+			i = match_string(migrate_reason_names, MR_TYPES, name);
+			if (i < 0)
+				return -EINVAL;
+			result |= BIT(i);
+		}
+	}
+	*mask = result;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(migrate_offload_reason_mask_parse);
+
+/**
+ * migrate_offload_reason_mask_format - print a set of migration reasons
+ * @buf: output buffer
+ * @size: size of @buf
+ * @mask: mask of BIT(MR_*) values
+ *
+ * Writes "none", "all", or the comma-separated reason names in MR_* order,
+ * without a trailing newline; migrate_offload_reason_mask_parse() reads
+ * it back.
+ *
+ * Return: the length written (without the NUL), -EINVAL if @mask has bits
+ * beyond the known reasons, -ENOSPC if @buf is too small.
+ */
+int migrate_offload_reason_mask_format(char *buf, size_t size,
+				       unsigned long mask)
+{
+	size_t len = 0;
+	int i, n;
+
+	if (!reason_mask_valid(mask))
+		return -EINVAL;
+	if (!mask || mask == MIGRATE_OFFLOAD_ALL_REASONS) {
+		n = snprintf(buf, size, "%s", mask ? "all" : "none");
+		return n < size ? n : -ENOSPC;
+	}
+	for (i = 0; i < MR_TYPES; i++) {
+		if (!(mask & BIT(i)))
+			continue;
+		n = snprintf(buf + len, size - len, "%s%s", len ? "," : "",
+			     migrate_reason_names[i]);
+		if (n >= size - len)
+			return -ENOSPC;
+		len += n;
+	}
+	return len;
+}
+EXPORT_SYMBOL_GPL(migrate_offload_reason_mask_format);
+
+/*
+ * Called by migrate_pages_batch() (behind the static key) with a batch of
+ * eligible folios.  Returns false if no migrator serves @reason, and the
+ * CPU should copy the batch; true if the registered one was given it.
+ */
+bool migrate_offload_copy(struct list_head *dst_list,
+			  struct list_head *src_list, unsigned int nr_folios,
+			  unsigned long bytes, int reason)
+{
+	struct migrator *m;
+	unsigned int copied;
+	u64 start = 0;
+	int idx, rc;
+
+	idx = srcu_read_lock(&migrate_offload_srcu);
+	m = srcu_dereference(migrate_offload_active, &migrate_offload_srcu);
+	if (!m || !(READ_ONCE(migrate_offload_reasons) & BIT(reason))) {
+		srcu_read_unlock(&migrate_offload_srcu, idx);
+		return false;
+	}
+
+	if (trace_mm_migrate_copy_batch_enabled())
+		start = ktime_get_ns();
+	rc = m->offload_copy(dst_list, src_list, nr_folios);
+	copied = folios_migrate_copied(dst_list);
+	if (trace_mm_migrate_copy_batch_enabled())
+		trace_mm_migrate_copy_batch(reason, m->name, nr_folios, bytes,
+					    copied, rc, ktime_get_ns() - start);
+	srcu_read_unlock(&migrate_offload_srcu, idx);
+
+	count_vm_event(MIGRATE_OFFLOAD_BATCH);
+	count_vm_events(MIGRATE_OFFLOAD_COPIED, copied);
+	count_vm_events(MIGRATE_OFFLOAD_FALLBACK, nr_folios - copied);
+	return true;
+}
