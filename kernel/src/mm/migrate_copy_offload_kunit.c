@@ -160,7 +160,7 @@ static const struct parse_case good_cases[] = {
 	{ "none", 0 },
 	{ "compaction", BIT(MR_COMPACTION) },
 	{ "syscall_or_cpuset\n", BIT(MR_SYSCALL) },
-	{ "  demotion,numa_misplaced \n",
+	{ "\tdemotion,numa_misplaced\t\n",
 	  BIT(MR_DEMOTION) | BIT(MR_NUMA_MISPLACED) },
 	{ "compaction,compaction", BIT(MR_COMPACTION) },
 	{ "0x0", 0 },
