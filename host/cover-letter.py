@@ -37,12 +37,13 @@ def main():
 
     testing = ['Testing', '=======', '',
                'Built against Debian\'s linux-source-6.12 and run in a QEMU',
-               'x86_64 VM with two NUMA nodes (one vCPU and its own memory',
-               'each): KUnit suites built into the kernel, parsed with',
-               'tools/testing/kunit/kunit.py; kselftest-harness programs that',
-               'move memory between the nodes with move_pages(2) and check',
-               'every byte and every page\'s node; any BUG, WARNING, Oops,',
-               'KASAN, lockdep or hung-task report fails the run.']
+               'x86_64 VM with two NUMA nodes (two vCPUs and its own memory',
+               'each): KUnit suites, parsed with tools/testing/kunit/kunit.py;',
+               'kselftest-harness programs that move memory between the nodes',
+               'with move_pages(2) and check every byte and every page\'s node;',
+               'the kernel\'s mm migration selftest with a migrator registered;',
+               'any BUG, WARNING, Oops, KASAN, lockdep or hung-task report',
+               'fails the run.']
     if check and os.path.exists(check):
         with open(check) as f:
             testing += ['', 'Last run: ' + f.read().strip()]
