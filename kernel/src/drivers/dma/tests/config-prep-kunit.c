@@ -30,7 +30,7 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 
-#include "../swdma.h"
+#include "swdma-test.h"
 
 #define CP_THREADS	3
 #define CP_ACTORS	(CP_THREADS + 1)	/* the last one is a callback chain */
@@ -39,16 +39,9 @@
 #define CP_GUARD	16	/* bytes after a buffer that must stay untouched */
 #define CP_FILL		0xa5
 
-struct cp_test {
-	struct platform_device *pdev;
-	struct swdma_dev *sd;
-	struct dma_chan *chan;
-	struct device *dma_dev;
-};
-
 /* A kmalloc'ed buffer mapped for the channel. */
 struct cp_buf {
-	struct cp_test *t;
+	struct swdma_test *t;
 	u8 *cpu;
 	dma_addr_t dma;
 	size_t len;
@@ -66,54 +59,15 @@ static void cp_mode_desc(const enum swdma_slave_mode *mode, char *desc)
 
 KUNIT_ARRAY_PARAM(cp_mode, cp_modes, cp_mode_desc);
 
-static bool cp_filter(struct dma_chan *chan, void *param)
-{
-	return chan->device->dev == param;
-}
-
-static void cp_unregister(void *pdev)
-{
-	platform_device_unregister(pdev);
-}
-
-static void cp_release(void *data)
-{
-	struct cp_test *t = data;
-
-	dma_release_channel(t->chan);
-	t->chan = NULL;
-}
-
 /* A private swdma device with one channel, in @mode. */
-static struct cp_test *cp_setup(struct kunit *test, enum swdma_slave_mode mode)
+static struct swdma_test *cp_setup(struct kunit *test,
+				   enum swdma_slave_mode mode)
 {
 	struct swdma_platform_data pdata = {
 		.nr_channels = 1,
-		.private = true,
 		.slave = mode,
 	};
-	struct cp_test *t;
-	dma_cap_mask_t mask;
-
-	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	t->pdev = platform_device_register_data(NULL, "swdma",
-						PLATFORM_DEVID_AUTO, &pdata,
-						sizeof(pdata));
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t->pdev));
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, cp_unregister,
-							t->pdev), 0);
-	t->sd = swdma_get_dev(&t->pdev->dev);
-	if (!t->sd)
-		kunit_skip(test, "swdma does not probe here (see its message)");
-
-	dma_cap_zero(mask);
-	dma_cap_set(DMA_MEMCPY, mask);
-	t->chan = dma_request_channel(mask, cp_filter, &t->pdev->dev);
-	KUNIT_ASSERT_NOT_NULL(test, t->chan);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, cp_release, t),
-			0);
-	t->dma_dev = t->chan->device->dev;
+	struct swdma_test *t = swdma_test_setup(test, &pdata, DMA_MEMCPY);
 
 	/* The mode decides which path of the helpers runs. */
 	KUNIT_ASSERT_EQ(test, !!t->chan->device->device_prep_config_sg,
@@ -123,7 +77,7 @@ static struct cp_test *cp_setup(struct kunit *test, enum swdma_slave_mode mode)
 	return t;
 }
 
-static struct cp_test *cp_setup_param(struct kunit *test)
+static struct swdma_test *cp_setup_param(struct kunit *test)
 {
 	return cp_setup(test, *(const enum swdma_slave_mode *)test->param_value);
 }
@@ -138,7 +92,7 @@ static void cp_unmap(void *data)
 	dma_unmap_single(b->t->dma_dev, b->dma, b->len, DMA_BIDIRECTIONAL);
 }
 
-static struct cp_buf *cp_map(struct kunit *test, struct cp_test *t,
+static struct cp_buf *cp_map(struct kunit *test, struct swdma_test *t,
 			     size_t len)
 {
 	struct cp_buf *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
@@ -156,7 +110,7 @@ static struct cp_buf *cp_map(struct kunit *test, struct cp_test *t,
 }
 
 /* A configuration for both directions through @port. */
-static void cp_config(struct kunit *test, struct cp_test *t,
+static void cp_config(struct kunit *test, struct swdma_test *t,
 		      struct dma_slave_config *cfg, unsigned int port,
 		      enum dma_slave_buswidth width, u32 burst)
 {
@@ -207,7 +161,7 @@ static void cp_pattern(u8 *buf, size_t len, unsigned int seed)
 
 /* One user of the shared channel, with a port and configuration its own. */
 struct cp_actor {
-	struct cp_test *t;
+	struct swdma_test *t;
 	unsigned int id;
 	bool chain;			/* prepares from completion callbacks */
 	struct dma_slave_config cfg;
@@ -358,7 +312,7 @@ static int cp_thread(void *data)
  */
 static void cp_test_shared_channel(struct kunit *test)
 {
-	struct cp_test *t = cp_setup_param(test);
+	struct swdma_test *t = cp_setup_param(test);
 	struct swdma_counters cnt;
 	struct swdma_port_stats st;
 	struct cp_actor *actors, *a;
@@ -444,7 +398,8 @@ static void cp_result_done(void *param, const struct dmaengine_result *res)
 }
 
 /* Submit and issue @tx, and wait until it has called back: its result. */
-static struct dmaengine_result cp_run(struct kunit *test, struct cp_test *t,
+static struct dmaengine_result cp_run(struct kunit *test,
+				      struct swdma_test *t,
 				      struct dma_async_tx_descriptor *tx)
 {
 	struct cp_result *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
@@ -475,7 +430,7 @@ static void cp_expect_ok(struct kunit *test, struct dmaengine_result res)
 /* A NULL configuration is the channel's current one, however it was set. */
 static void cp_test_null_config(struct kunit *test)
 {
-	struct cp_test *t = cp_setup_param(test);
+	struct swdma_test *t = cp_setup_param(test);
 	struct cp_buf *buf = cp_map(test, t, 4 * 64);
 	struct dma_async_tx_descriptor *tx[4];
 	struct dma_slave_config a, b;
@@ -530,7 +485,7 @@ static void cp_test_null_config(struct kunit *test)
 }
 
 static struct dma_async_tx_descriptor *
-cp_prep_one(struct cp_test *t, struct cp_buf *b, size_t len,
+cp_prep_one(struct swdma_test *t, struct cp_buf *b, size_t len,
 	    enum dma_transfer_direction dir, struct dma_slave_config *cfg)
 {
 	return dmaengine_prep_config_single_safe(t->chan, b->dma, len, dir, 0,
@@ -585,7 +540,7 @@ static void cp_spoil(struct dma_slave_config *cfg, enum cp_bad how)
 /* A refused configuration: NULL, nothing prepared, the old one in force. */
 static void cp_test_refused_config(struct kunit *test)
 {
-	struct cp_test *t = cp_setup_param(test);
+	struct swdma_test *t = cp_setup_param(test);
 	struct cp_buf *buf = cp_map(test, t, 64);
 	struct dma_slave_config good, bad, half;
 	struct dma_async_tx_descriptor *tx;
@@ -637,7 +592,7 @@ static void cp_test_refused_config(struct kunit *test)
 /* Without slave support every helper returns NULL. */
 static void cp_test_no_slave(struct kunit *test)
 {
-	struct cp_test *t = cp_setup(test, SWDMA_SLAVE_NONE);
+	struct swdma_test *t = cp_setup(test, SWDMA_SLAVE_NONE);
 	struct dma_slave_config cfg = {
 		.src_addr = 0x100000,
 		.dst_addr = 0x100000,
@@ -682,7 +637,7 @@ static void cp_test_no_slave(struct kunit *test)
 /* What dma_get_slave_caps() reports is what device_config accepts. */
 static void cp_test_slave_caps(struct kunit *test)
 {
-	struct cp_test *t = cp_setup_param(test);
+	struct swdma_test *t = cp_setup_param(test);
 	struct dma_slave_config cfg;
 	struct dma_slave_caps caps;
 	unsigned int w;
@@ -719,7 +674,7 @@ static void cp_test_slave_caps(struct kunit *test)
 /* The port is a FIFO: filled and drained by bursts, refusing over/underruns. */
 static void cp_test_port_fifo(struct kunit *test)
 {
-	struct cp_test *t = cp_setup_param(test);
+	struct swdma_test *t = cp_setup_param(test);
 	struct cp_buf *in = cp_map(test, t, SWDMA_PORT_SIZE + 64 + CP_GUARD);
 	struct cp_buf *out = cp_map(test, t, SWDMA_PORT_SIZE + 64);
 	struct dma_async_tx_descriptor *tx;
@@ -787,7 +742,7 @@ static void cp_test_port_fifo(struct kunit *test)
 /* swdma's knobs apply to slave descriptors: segments, injected failures. */
 static void cp_test_port_knobs(struct kunit *test)
 {
-	struct cp_test *t = cp_setup_param(test);
+	struct swdma_test *t = cp_setup_param(test);
 	struct cp_buf *out = cp_map(test, t, 64);
 	struct dma_async_tx_descriptor *tx;
 	struct dma_slave_config cfg;
