@@ -6,6 +6,9 @@
 #   DMATEST_ITERATIONS     dmatest iterations per thread
 #   MIGRATE_VERIFY_MB      MB moved by migrate_verify
 #   MIGRATE_VERIFY_ROUNDS  round trips of its concurrent cases
+#
+# It builds and boots its own kernel, with debug.config (see lib.sh).
+export KVARIANT=check
 . "$(dirname "$0")/lib.sh"
 
 start=$SECONDS

@@ -17,13 +17,20 @@ KSRC_TARBALL=/usr/src/$KSRC_PKG.tar.xz
 PRISTINE=$BUILD/pristine/$KSRC_PKG	# extracted once, never modified
 KTREE=$BUILD/linux			# pristine + series + kernel/src
 STAGE=$BUILD/stage			# scratch: the overlay being computed
-# Build directory (O=).  The debug variant gets its own.
-KOBJ=${KOBJ:-$BUILD/obj}
 LOGDIR=$BUILD/logs
 SERIES_GIT=$BUILD/series-git		# git repo of pristine, base of make series
 
-# Config fragments merged onto allnoconfig, in order.
-KFRAGMENTS=${FRAGMENTS:-"$TOP/kernel/configs/guest.config $TOP/kernel/configs/tests.config"}
+# Two kernels are built from the one tree, each in its own build directory
+# (O=), so that switching between them rebuilds nothing: the plain one
+# (make bench, shell, kernel) and the one make check and make lint use,
+# which adds debug.config (lockdep and friends).  KVARIANT=check selects
+# the latter.  Config fragments are merged onto allnoconfig, in order.
+KFRAGMENTS="$TOP/kernel/configs/guest.config $TOP/kernel/configs/tests.config"
+case ${KVARIANT:=plain} in
+plain) KOBJ=$BUILD/obj ;;
+check) KOBJ=$BUILD/obj-check KFRAGMENTS="$KFRAGMENTS $TOP/kernel/configs/debug.config" ;;
+*) echo "error: KVARIANT=$KVARIANT: expected plain or check" >&2; exit 1 ;;
+esac
 
 JOBS=${JOBS:-$(nproc)}
 # vCPUs of the test VM (host/vm.sh): the kernel's migration selftest needs 3

@@ -1,6 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make lint: checkpatch, kernel-doc, sparse and W=1 on our work (host/lint.py).
+# make lint: checkpatch, kernel-doc, sparse and W=1 on our work (host/lint.py),
+# compiled in make check's build directory (CI runs make check first).
+export KVARIANT=check
 . "$(dirname "$0")/lib.sh"
 
 "$TOP/host/deps.sh" build lint

@@ -19,12 +19,17 @@ import re
 import subprocess
 import sys
 
-# Console lines that fail a run whatever the tests said.
+# Console lines that fail a run whatever the tests said.  Lockdep's reports
+# start with "WARNING: " or "BUG: "; the rest of what it may say when it
+# finds a problem is named here (not "lockdep" alone: it announces itself
+# at boot).
 REPORT_RE = re.compile(
     r'(BUG: |WARNING: |Oops|kernel BUG at|general protection fault|'
     r'KASAN|KFENCE|UBSAN|kmemleak|Kernel panic|'
     r'possible circular locking|possible recursive locking|'
-    r'inconsistent lock state|suspicious RCU usage|lockdep|'
+    r'inconsistent lock state|suspicious RCU usage|'
+    r'INFO: lockdep is turned off|turning off the locking correctness validator|'
+    r'INFO: trying to register non-static key|'
     r'INFO: task .* blocked for more than|soft lockup|hard LOCKUP|'
     r'rcu_sched self-detected stall|detected stall|'
     r'Unable to handle kernel|list_add corruption|list_del corruption)')

@@ -10,6 +10,13 @@
  * machine.  Test knobs in debugfs inject failures, latency, out-of-order
  * retirement and short segments.
  *
+ * It also offers slave transfers to and from emulated device ports: each
+ * channel owns memory holding the FIFOs of SWDMA_NR_PORTS ports, and the
+ * bus address of a FIFO is what a client puts in its dma_slave_config.
+ * Depending on the device's mode, the combined config+prep operation is
+ * offered too, so that both paths of dmaengine's config+prep helpers can
+ * be tested on the same engine.
+ *
  * A DMA address names memory only under direct mapping; the probe refuses
  * devices whose DMA is translated by an IOMMU, bounced, or not coherent.
  */
@@ -58,6 +65,16 @@ static bool private;
 module_param(private, bool, 0444);
 MODULE_PARM_DESC(private, "Register with DMA_PRIVATE (default: public channels)");
 
+static bool config_prep = true;
+module_param(config_prep, bool, 0444);
+MODULE_PARM_DESC(config_prep, "Offer device_prep_config_sg (default); 0: only device_config and device_prep_slave_sg");
+
+#define SWDMA_ADDR_WIDTHS	(BIT(DMA_SLAVE_BUSWIDTH_1_BYTE) | \
+				 BIT(DMA_SLAVE_BUSWIDTH_2_BYTES) | \
+				 BIT(DMA_SLAVE_BUSWIDTH_4_BYTES) | \
+				 BIT(DMA_SLAVE_BUSWIDTH_8_BYTES))
+#define SWDMA_PORTS_BYTES	(SWDMA_NR_PORTS * SWDMA_PORT_SIZE)
+
 /**
  * struct swdma_desc - one transaction
  * @vd: virt-dma descriptor
@@ -66,6 +83,11 @@ MODULE_PARM_DESC(private, "Register with DMA_PRIVATE (default: public channels)"
  * @max_seg: longest segment, from %SWDMA_MAX_SEG_LEN at prep time
  * @aborted: terminated while the worker executes it (written under vc.lock,
  *	read locklessly by the worker as a hint)
+ * @dir: DMA_MEM_TO_MEM, or the direction of a slave transfer
+ * @port: the device port of a slave transfer
+ * @width: address width of the port side of a slave transfer, in bytes
+ * @burst: beats per burst of a slave transfer
+ * @cfg: slave configuration in force when a slave transfer was prepared
  * @dst_nents: entries of @dst
  * @src_nents: entries of @src
  * @dst: copy of the destination list
@@ -74,6 +96,7 @@ MODULE_PARM_DESC(private, "Register with DMA_PRIVATE (default: public channels)"
  *
  * The lists are copied at prep time: hardware reads its descriptors, not
  * the client's scatterlists, and a client may free those once prepared.
+ * A slave transfer has one list of memory and one entry for its port.
  */
 struct swdma_desc {
 	struct virt_dma_desc vd;
@@ -81,11 +104,26 @@ struct swdma_desc {
 	size_t done;
 	u32 max_seg;
 	bool aborted;
+	enum dma_transfer_direction dir;
+	unsigned int port;
+	u32 width;
+	u32 burst;
+	struct dma_slave_config cfg;
 	unsigned int dst_nents;
 	unsigned int src_nents;
 	struct scatterlist *dst;
 	struct scatterlist *src;
 	struct scatterlist sg[];
+};
+
+/**
+ * struct swdma_port - an emulated device port: a FIFO and what it has seen
+ * @head: offset in the FIFO of its oldest byte
+ * @stats: what the port has seen; @stats.fill is the FIFO's byte count
+ */
+struct swdma_port {
+	unsigned int head;
+	struct swdma_port_stats stats;
 };
 
 /**
@@ -105,6 +143,12 @@ struct swdma_desc {
  *	error, so that tx_status can report DMA_ERROR for them (vc.lock)
  * @err_next: next slot of @err_cookies to fill (vc.lock)
  * @cnt: counters (vc.lock)
+ * @cfg: slave configuration for descriptors prepared without one (vc.lock)
+ * @ports_mem: the FIFOs of the device ports, SWDMA_PORT_SIZE bytes each, or
+ *	NULL on a device without slave transfers
+ * @ports_dma: bus address of @ports_mem, that of port 0
+ * @port_lock: serializes access to the ports and their state
+ * @ports: state of the device ports (port_lock)
  */
 struct swdma_chan {
 	struct virt_dma_chan vc;
@@ -119,6 +163,11 @@ struct swdma_chan {
 	dma_cookie_t err_cookies[SWDMA_ERR_COOKIES];
 	unsigned int err_next;
 	struct swdma_counters cnt;
+	struct dma_slave_config cfg;
+	u8 *ports_mem;
+	dma_addr_t ports_dma;
+	struct mutex port_lock;		/* the ports and their state */
+	struct swdma_port ports[SWDMA_NR_PORTS];
 };
 
 /**
@@ -288,6 +337,180 @@ swdma_prep_memcpy_sg(struct dma_chan *chan,
 	return vchan_tx_prep(&sc->vc, &d->vd, flags);
 }
 
+/* The port whose FIFO @addr names, or -1 if it names none of @sc's. */
+static int swdma_port_index(struct swdma_chan *sc, dma_addr_t addr)
+{
+	dma_addr_t off = addr - sc->ports_dma;
+
+	if (!sc->ports_mem || addr < sc->ports_dma || off >= SWDMA_PORTS_BYTES ||
+	    off % SWDMA_PORT_SIZE)
+		return -1;
+	return off / SWDMA_PORT_SIZE;
+}
+
+/* Check the device side of one direction of a slave configuration. */
+static int swdma_check_side(struct swdma_chan *sc, const char *side,
+			    dma_addr_t addr, enum dma_slave_buswidth width,
+			    u32 maxburst, u32 window_size)
+{
+	struct device *dev = &sc->vc.chan.dev->device;
+
+	if (width > DMA_SLAVE_BUSWIDTH_8_BYTES ||
+	    (width && !(SWDMA_ADDR_WIDTHS & BIT(width)))) {
+		dev_dbg(dev, "%s_addr_width %u not supported\n", side, width);
+		return -EINVAL;
+	}
+	if (maxburst > SWDMA_MAX_BURST) {
+		dev_dbg(dev, "%s_maxburst %u above %u\n", side, maxburst,
+			SWDMA_MAX_BURST);
+		return -EINVAL;
+	}
+	if (window_size) {
+		dev_dbg(dev, "%s_port_window_size not supported\n", side);
+		return -EINVAL;
+	}
+	if (addr && swdma_port_index(sc, addr) < 0) {
+		dev_dbg(dev, "%s_addr %pad is no port of this channel\n", side,
+			&addr);
+		return -EINVAL;
+	}
+	if (addr && !width) {
+		dev_dbg(dev, "%s_addr without %s_addr_width\n", side, side);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * A side whose address is 0 is left unconfigured: transfers in its
+ * direction are refused until a configuration sets it.
+ */
+static int swdma_check_config(struct swdma_chan *sc,
+			      const struct dma_slave_config *cfg)
+{
+	if (cfg->device_fc) {
+		dev_dbg(&sc->vc.chan.dev->device,
+			"no flow control by the peripheral\n");
+		return -EINVAL;
+	}
+	return swdma_check_side(sc, "src", cfg->src_addr, cfg->src_addr_width,
+				cfg->src_maxburst, cfg->src_port_window_size) ?:
+	       swdma_check_side(sc, "dst", cfg->dst_addr, cfg->dst_addr_width,
+				cfg->dst_maxburst, cfg->dst_port_window_size);
+}
+
+static void swdma_set_config(struct swdma_chan *sc,
+			     const struct dma_slave_config *cfg)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&sc->vc.lock, flags);
+	sc->cfg = *cfg;
+	spin_unlock_irqrestore(&sc->vc.lock, flags);
+}
+
+/* Atomic-safe: the config+prep helpers call it under a spinlock. */
+static int swdma_config(struct dma_chan *chan, struct dma_slave_config *cfg)
+{
+	struct swdma_chan *sc = to_swdma_chan(chan);
+	int ret;
+
+	ret = swdma_check_config(sc, cfg);
+	if (!ret)
+		swdma_set_config(sc, cfg);
+	return ret;
+}
+
+/* Prepare a slave transfer with @cfg, which has passed the checks. */
+static struct dma_async_tx_descriptor *
+swdma_prep_slave(struct swdma_chan *sc, struct scatterlist *sgl,
+		 unsigned int sg_len, enum dma_transfer_direction dir,
+		 unsigned long flags, const struct dma_slave_config *cfg)
+{
+	bool to_dev = dir == DMA_MEM_TO_DEV;
+	dma_addr_t port = to_dev ? cfg->dst_addr : cfg->src_addr;
+	u32 width = to_dev ? cfg->dst_addr_width : cfg->src_addr_width;
+	u32 burst = to_dev ? cfg->dst_maxburst : cfg->src_maxburst;
+	struct scatterlist *sg, *port_sg;
+	struct swdma_desc *d;
+	size_t total = 0;
+	unsigned int i;
+
+	if ((!to_dev && dir != DMA_DEV_TO_MEM) || !port || !sgl || !sg_len ||
+	    (flags & DMA_CTRL_REUSE))
+		return NULL;
+	/* Whole beats only, and a residue that holds 32 bits. */
+	for_each_sg(sgl, sg, sg_len, i) {
+		if (sg_dma_len(sg) % width || sg_dma_len(sg) > UINT_MAX - total)
+			return NULL;
+		total += sg_dma_len(sg);
+	}
+	if (!total)
+		return NULL;
+
+	if (to_dev) {
+		d = swdma_alloc_desc(sc, 1, sg_len);
+		if (!d)
+			return NULL;
+		swdma_sg_copy(d->src, sgl, sg_len);
+		port_sg = d->dst;
+	} else {
+		d = swdma_alloc_desc(sc, sg_len, 1);
+		if (!d)
+			return NULL;
+		swdma_sg_copy(d->dst, sgl, sg_len);
+		port_sg = d->src;
+	}
+	sg_dma_address(port_sg) = port;
+	sg_dma_len(port_sg) = total;
+	d->total = total;
+	d->dir = dir;
+	d->port = swdma_port_index(sc, port);
+	d->width = width;
+	d->burst = max(burst, 1U);
+	d->cfg = *cfg;
+	return vchan_tx_prep(&sc->vc, &d->vd, flags);
+}
+
+/* With the channel's configuration; atomic-safe. */
+static struct dma_async_tx_descriptor *
+swdma_prep_slave_sg(struct dma_chan *chan, struct scatterlist *sgl,
+		    unsigned int sg_len, enum dma_transfer_direction dir,
+		    unsigned long flags, void *context)
+{
+	struct swdma_chan *sc = to_swdma_chan(chan);
+	struct dma_slave_config cfg;
+	unsigned long irqflags;
+
+	spin_lock_irqsave(&sc->vc.lock, irqflags);
+	cfg = sc->cfg;
+	spin_unlock_irqrestore(&sc->vc.lock, irqflags);
+	return swdma_prep_slave(sc, sgl, sg_len, dir, flags, &cfg);
+}
+
+/*
+ * The descriptor takes @cfg, not the channel's configuration, so that
+ * concurrent callers need no lock; @cfg becomes the channel's only once
+ * the descriptor exists, so a refusal changes nothing.
+ */
+static struct dma_async_tx_descriptor *
+swdma_prep_config_sg(struct dma_chan *chan, struct scatterlist *sgl,
+		     unsigned int sg_len, enum dma_transfer_direction dir,
+		     unsigned long flags, struct dma_slave_config *cfg)
+{
+	struct swdma_chan *sc = to_swdma_chan(chan);
+	struct dma_async_tx_descriptor *tx;
+
+	if (!cfg)
+		return swdma_prep_slave_sg(chan, sgl, sg_len, dir, flags, NULL);
+	if (swdma_check_config(sc, cfg))
+		return NULL;
+	tx = swdma_prep_slave(sc, sgl, sg_len, dir, flags, cfg);
+	if (tx)
+		swdma_set_config(sc, cfg);
+	return tx;
+}
+
 /*
  * Is [@phys, @phys + @len) system RAM, which the direct map covers?
  * Anything else is a bus error on real hardware; a failed descriptor here.
@@ -334,6 +557,96 @@ static int swdma_copy(struct swdma_dev *sd, dma_addr_t dst, dma_addr_t src,
 		cond_resched();
 	}
 	return 0;
+}
+
+/*
+ * Where @len bytes go into (@in) or come out of a port's FIFO: at most two
+ * spans of the ring, @off[i] and @n[i].  False if the FIFO has no room for
+ * them, or does not hold them.  port_lock held.
+ */
+static bool swdma_fifo_spans(const struct swdma_port *p, size_t len, bool in,
+			     unsigned int off[2], size_t n[2])
+{
+	unsigned int fill = p->stats.fill;
+
+	if (in ? len > SWDMA_PORT_SIZE - fill : len > fill)
+		return false;
+	off[0] = in ? (p->head + fill) % SWDMA_PORT_SIZE : p->head;
+	n[0] = min_t(size_t, len, SWDMA_PORT_SIZE - off[0]);
+	off[1] = 0;
+	n[1] = len - n[0];
+	return true;
+}
+
+/* The spans of swdma_fifo_spans() have been moved.  port_lock held. */
+static void swdma_fifo_commit(struct swdma_port *p, size_t len, bool in)
+{
+	if (in) {
+		p->stats.fill += len;
+	} else {
+		p->head = (p->head + len) % SWDMA_PORT_SIZE;
+		p->stats.fill -= len;
+	}
+}
+
+/* Account for a slave descriptor that starts on its port. */
+static void swdma_port_start(struct swdma_chan *sc, struct swdma_desc *d)
+{
+	struct swdma_port_stats *st = &sc->ports[d->port].stats;
+
+	mutex_lock(&sc->port_lock);
+	st->descs++;
+	st->widths |= BIT(d->width);
+	st->min_burst = st->min_burst ? min(st->min_burst, d->burst) : d->burst;
+	st->max_burst = max(st->max_burst, d->burst);
+	mutex_unlock(&sc->port_lock);
+}
+
+/*
+ * Move one burst of a slave descriptor between memory and its port's FIFO:
+ * 0, or the dmaengine_tx_result of a bus error, an overrun (no room for
+ * the burst) or an underrun (not enough data for it).  The FIFO changes
+ * only if the whole burst moves.
+ */
+static int swdma_port_burst(struct swdma_chan *sc, struct swdma_desc *d,
+			    dma_addr_t dst, dma_addr_t src, size_t len)
+{
+	struct swdma_port *p = &sc->ports[d->port];
+	dma_addr_t fifo = sc->ports_dma + d->port * SWDMA_PORT_SIZE;
+	bool in = d->dir == DMA_MEM_TO_DEV;
+	unsigned int off[2];
+	size_t n[2];
+	int i, ret = 0;
+
+	mutex_lock(&sc->port_lock);
+	if (!swdma_fifo_spans(p, len, in, off, n)) {
+		if (in)
+			p->stats.overruns++;
+		else
+			p->stats.underruns++;
+		ret = in ? DMA_TRANS_WRITE_FAILED : DMA_TRANS_READ_FAILED;
+		goto out;
+	}
+	for (i = 0; i < 2 && n[i] && !ret; i++) {
+		if (in) {
+			ret = swdma_copy(sc->sd, fifo + off[i], src, n[i]);
+			src += n[i];
+		} else {
+			ret = swdma_copy(sc->sd, dst, fifo + off[i], n[i]);
+			dst += n[i];
+		}
+	}
+	if (!ret) {
+		swdma_fifo_commit(p, len, in);
+		p->stats.bursts++;
+		if (in)
+			p->stats.bytes_in += len;
+		else
+			p->stats.bytes_out += len;
+	}
+out:
+	mutex_unlock(&sc->port_lock);
+	return ret;
 }
 
 /* Decide whether a descriptor fails, and how much of it gets copied. */
@@ -410,20 +723,31 @@ static int swdma_execute(struct swdma_chan *sc, struct swdma_desc *d)
 	unsigned long flags;
 	int result = DMA_TRANS_NOERROR;
 	int fault = DMA_TRANS_NOERROR;
+	size_t max_len = d->max_seg ? d->max_seg : SIZE_MAX;
 	size_t len;
 
 	if (swdma_inject(sd, d->total, &limit, &fault))
 		result = fault;
+	/* A slave transfer moves whole beats, at most one burst at a time. */
+	if (d->dir != DMA_MEM_TO_MEM) {
+		limit = rounddown(limit, d->width);
+		max_len = min_t(size_t, rounddown(max_len, d->width) ?: d->width,
+				(size_t)d->width * d->burst);
+		swdma_port_start(sc, d);
+	}
 
 	dma_sg_pair_iter_init(&it, d->dst, d->dst_nents, d->src, d->src_nents,
-			      d->max_seg ? d->max_seg : SIZE_MAX);
+			      max_len);
 	while (copied < limit && dma_sg_pair_iter_next(&it, &dst, &src, &len)) {
 		int err;
 
 		if (swdma_stopped(sc, d))
 			break;
 		len = min(len, limit - copied);
-		err = swdma_copy(sd, dst, src, len);
+		if (d->dir == DMA_MEM_TO_MEM)
+			err = swdma_copy(sd, dst, src, len);
+		else
+			err = swdma_port_burst(sc, d, dst, src, len);
 		if (err) {
 			result = err;
 			break;
@@ -707,6 +1031,8 @@ static void swdma_free_chan_resources(struct dma_chan *chan)
 
 	spin_lock_irqsave(&sc->vc.lock, flags);
 	memset(sc->err_cookies, 0, sizeof(sc->err_cookies));
+	/* The next client starts unconfigured; the ports keep their data. */
+	memset(&sc->cfg, 0, sizeof(sc->cfg));
 	spin_unlock_irqrestore(&sc->vc.lock, flags);
 
 	mutex_lock(&sc->sd->mode_lock);
@@ -815,6 +1141,140 @@ int swdma_live_descs(struct swdma_dev *sd)
 	return atomic_read(&sd->live_descs);
 }
 EXPORT_SYMBOL_IF_KUNIT(swdma_live_descs);
+
+/**
+ * swdma_port_addr() - the bus address of a device port
+ * @chan: a channel of an swdma device with slave transfers
+ * @port: the port, below %SWDMA_NR_PORTS
+ * @addr: where to store the address, for dma_slave_config.src_addr or
+ *	dst_addr
+ *
+ * Return: 0, or -EINVAL if @chan has no such port.
+ */
+int swdma_port_addr(struct dma_chan *chan, unsigned int port,
+		    dma_addr_t *addr)
+{
+	struct swdma_chan *sc = to_swdma_chan(chan);
+
+	if (!sc->ports_mem || port >= SWDMA_NR_PORTS)
+		return -EINVAL;
+	*addr = sc->ports_dma + port * SWDMA_PORT_SIZE;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(swdma_port_addr);
+
+/* The device side of a port: fill its FIFO from @from or drain it to @to. */
+static int swdma_port_io(struct dma_chan *chan, unsigned int port,
+			 const void *from, void *to, size_t len)
+{
+	struct swdma_chan *sc = to_swdma_chan(chan);
+	bool in = from;
+	struct swdma_port *p;
+	unsigned int off[2];
+	u8 *fifo;
+	size_t n[2];
+	int i;
+
+	if (!sc->ports_mem || port >= SWDMA_NR_PORTS)
+		return -EINVAL;
+	p = &sc->ports[port];
+	fifo = sc->ports_mem + port * SWDMA_PORT_SIZE;
+
+	mutex_lock(&sc->port_lock);
+	if (!swdma_fifo_spans(p, len, in, off, n)) {
+		mutex_unlock(&sc->port_lock);
+		return in ? -ENOSPC : -ENODATA;
+	}
+	for (i = 0; i < 2; i++) {
+		if (in) {
+			memcpy(fifo + off[i], from, n[i]);
+			from += n[i];
+		} else {
+			memcpy(to, fifo + off[i], n[i]);
+			to += n[i];
+		}
+	}
+	swdma_fifo_commit(p, len, in);
+	mutex_unlock(&sc->port_lock);
+	return 0;
+}
+
+/**
+ * swdma_port_write() - what the device puts into a port's FIFO
+ * @chan: a channel of an swdma device with slave transfers
+ * @port: the port, below %SWDMA_NR_PORTS
+ * @buf: the data
+ * @len: its length in bytes
+ *
+ * Return: 0, -EINVAL if @chan has no such port, or -ENOSPC if the FIFO has
+ * no room for @len bytes (then nothing is written).
+ */
+int swdma_port_write(struct dma_chan *chan, unsigned int port,
+		     const void *buf, size_t len)
+{
+	return swdma_port_io(chan, port, buf, NULL, len);
+}
+EXPORT_SYMBOL_IF_KUNIT(swdma_port_write);
+
+/**
+ * swdma_port_read() - what the device takes out of a port's FIFO
+ * @chan: a channel of an swdma device with slave transfers
+ * @port: the port, below %SWDMA_NR_PORTS
+ * @buf: where to store the data
+ * @len: bytes to take, oldest first
+ *
+ * Return: 0, -EINVAL if @chan has no such port, or -ENODATA if the FIFO
+ * holds fewer than @len bytes (then nothing is taken).
+ */
+int swdma_port_read(struct dma_chan *chan, unsigned int port, void *buf,
+		    size_t len)
+{
+	return swdma_port_io(chan, port, NULL, buf, len);
+}
+EXPORT_SYMBOL_IF_KUNIT(swdma_port_read);
+
+/**
+ * swdma_port_get_stats() - what a device port has seen
+ * @chan: a channel of an swdma device with slave transfers
+ * @port: the port, below %SWDMA_NR_PORTS
+ * @st: where to store it
+ *
+ * Return: 0, or -EINVAL if @chan has no such port.
+ */
+int swdma_port_get_stats(struct dma_chan *chan, unsigned int port,
+			 struct swdma_port_stats *st)
+{
+	struct swdma_chan *sc = to_swdma_chan(chan);
+
+	if (!sc->ports_mem || port >= SWDMA_NR_PORTS)
+		return -EINVAL;
+	mutex_lock(&sc->port_lock);
+	*st = sc->ports[port].stats;
+	mutex_unlock(&sc->port_lock);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(swdma_port_get_stats);
+
+/**
+ * swdma_tx_config() - the slave configuration a descriptor was prepared with
+ * @tx: a prepared swdma descriptor, not yet freed
+ * @cfg: where to store the configuration
+ *
+ * Return: 0, or -EINVAL if @tx is not a slave transfer.
+ */
+int swdma_tx_config(struct dma_async_tx_descriptor *tx,
+		    struct dma_slave_config *cfg)
+{
+	struct swdma_desc *d = to_swdma_desc(container_of(tx,
+							  struct virt_dma_desc,
+							  tx));
+
+	if (d->dir == DMA_MEM_TO_MEM)
+		return -EINVAL;
+	*cfg = d->cfg;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(swdma_tx_config);
 
 static ssize_t swdma_knob_read(struct file *file, char __user *ubuf,
 			       size_t count, loff_t *ppos)
@@ -957,17 +1417,39 @@ static void swdma_teardown_chans(struct swdma_dev *sd)
 		sc->task = NULL;
 		tasklet_kill(&sc->vc.task);
 		list_del(&sc->vc.chan.device_node);
+		if (sc->ports_mem)
+			free_pages_exact(sc->ports_mem, SWDMA_PORTS_BYTES);
+		sc->ports_mem = NULL;
+		mutex_destroy(&sc->port_lock);
 	}
 }
 
-static void swdma_init_dma_device(struct swdma_dev *sd, bool priv)
+static void swdma_init_slave(struct dma_device *dma,
+			     enum swdma_slave_mode mode)
+{
+	if (mode == SWDMA_SLAVE_NONE)
+		return;
+	dma_cap_set(DMA_SLAVE, dma->cap_mask);
+	dma->directions |= BIT(DMA_MEM_TO_DEV) | BIT(DMA_DEV_TO_MEM);
+	dma->src_addr_widths = SWDMA_ADDR_WIDTHS;
+	dma->dst_addr_widths = SWDMA_ADDR_WIDTHS;
+	dma->min_burst = 1;
+	dma->max_burst = SWDMA_MAX_BURST;
+	dma->device_config = swdma_config;
+	dma->device_prep_slave_sg = swdma_prep_slave_sg;
+	if (mode == SWDMA_SLAVE_CONFIG_PREP)
+		dma->device_prep_config_sg = swdma_prep_config_sg;
+}
+
+static void swdma_init_dma_device(struct swdma_dev *sd,
+				  const struct swdma_platform_data *pdata)
 {
 	struct dma_device *dma = &sd->dma;
 
 	dma_cap_zero(dma->cap_mask);
 	dma_cap_set(DMA_MEMCPY, dma->cap_mask);
 	dma_cap_set(DMA_MEMCPY_SG, dma->cap_mask);
-	if (priv)
+	if (pdata->private)
 		dma_cap_set(DMA_PRIVATE, dma->cap_mask);
 
 	INIT_LIST_HEAD(&dma->channels);
@@ -985,7 +1467,14 @@ static void swdma_init_dma_device(struct swdma_dev *sd, bool priv)
 	dma->device_resume = swdma_resume;
 	dma->device_terminate_all = swdma_terminate_all;
 	dma->device_synchronize = swdma_synchronize;
+	swdma_init_slave(dma, pdata->slave);
 }
+
+static const char * const swdma_slave_modes[] = {
+	[SWDMA_SLAVE_CONFIG_PREP]	= ", slave with config+prep",
+	[SWDMA_SLAVE_SPLIT]		= ", slave without config+prep",
+	[SWDMA_SLAVE_NONE]		= "",
+};
 
 static int swdma_probe(struct platform_device *pdev)
 {
@@ -1001,6 +1490,9 @@ static int swdma_probe(struct platform_device *pdev)
 		return dev_err_probe(dev, -EINVAL,
 				     "nr_channels %u out of range 1-%u\n",
 				     pdata->nr_channels, SWDMA_MAX_CHANNELS);
+	if (pdata->slave >= ARRAY_SIZE(swdma_slave_modes))
+		return dev_err_probe(dev, -EINVAL, "unknown slave mode %u\n",
+				     pdata->slave);
 
 	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
 	if (ret)
@@ -1023,7 +1515,7 @@ static int swdma_probe(struct platform_device *pdev)
 	mutex_init(&sd->mode_lock);
 	spin_lock_init(&sd->fault_lock);
 	prandom_seed_state(&sd->rnd, 0);
-	swdma_init_dma_device(sd, pdata->private);
+	swdma_init_dma_device(sd, pdata);
 
 	for (i = 0; i < sd->nr_chans; i++) {
 		struct swdma_chan *sc = &sd->chans[i];
@@ -1032,8 +1524,21 @@ static int swdma_probe(struct platform_device *pdev)
 		init_waitqueue_head(&sc->work_wq);
 		init_waitqueue_head(&sc->idle_wq);
 		INIT_LIST_HEAD(&sc->window);
+		mutex_init(&sc->port_lock);
 		sc->vc.desc_free = swdma_desc_free;
 		vchan_init(&sc->vc, &sd->dma);
+	}
+	for (i = 0; pdata->slave != SWDMA_SLAVE_NONE && i < sd->nr_chans; i++) {
+		struct swdma_chan *sc = &sd->chans[i];
+
+		sc->ports_mem = alloc_pages_exact(SWDMA_PORTS_BYTES,
+						  GFP_KERNEL | __GFP_ZERO);
+		if (!sc->ports_mem) {
+			ret = -ENOMEM;
+			goto err_workers;
+		}
+		/* Direct mapping, checked above: the bus address is physical. */
+		sc->ports_dma = phys_to_dma(dev, virt_to_phys(sc->ports_mem));
 	}
 	for (i = 0; i < sd->nr_chans; i++) {
 		struct task_struct *t;
@@ -1056,8 +1561,9 @@ static int swdma_probe(struct platform_device *pdev)
 	}
 	swdma_debugfs_init(sd);
 
-	dev_info(dev, "%u channels%s\n", sd->nr_chans,
-		 pdata->private ? ", private" : "");
+	dev_info(dev, "%u channels%s%s\n", sd->nr_chans,
+		 pdata->private ? ", private" : "",
+		 swdma_slave_modes[pdata->slave]);
 	return 0;
 
 err_workers:
@@ -1100,6 +1606,8 @@ static int __init swdma_init(void)
 	struct swdma_platform_data pdata = {
 		.nr_channels = nr_channels,
 		.private = private,
+		.slave = config_prep ? SWDMA_SLAVE_CONFIG_PREP :
+				       SWDMA_SLAVE_SPLIT,
 	};
 	int ret;
 

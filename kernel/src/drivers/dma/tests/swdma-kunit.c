@@ -22,19 +22,12 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 
-#include "../swdma.h"
+#include "swdma-test.h"
 
 #define NR_TEST_CHANS	2
 #define BUF_LEN		4096
 #define MAX_DESCS	16
 #define DST_FILL	0xa5	/* what the engine must not leave behind */
-
-struct swdma_test {
-	struct platform_device *pdev;
-	struct swdma_dev *sd;
-	struct dma_chan *chan;
-	struct device *dma_dev;
-};
 
 /* One descriptor's buffers, mapping and completion record. */
 struct test_xfer {
@@ -68,57 +61,13 @@ struct cb_log {
 	atomic_t calls;
 };
 
-static bool swdma_test_filter(struct dma_chan *chan, void *param)
-{
-	return chan->device->dev == param;
-}
-
-static void swdma_test_unregister(void *pdev)
-{
-	platform_device_unregister(pdev);
-}
-
-static void swdma_test_release(void *data)
-{
-	struct swdma_test *t = data;
-
-	if (t->chan)
-		dma_release_channel(t->chan);
-	t->chan = NULL;
-}
-
 static int swdma_test_init(struct kunit *test)
 {
 	struct swdma_platform_data pdata = {
 		.nr_channels = NR_TEST_CHANS,
-		.private = true,
 	};
-	struct swdma_test *t;
-	dma_cap_mask_t mask;
 
-	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	test->priv = t;
-
-	t->pdev = platform_device_register_data(NULL, "swdma",
-						PLATFORM_DEVID_AUTO, &pdata,
-						sizeof(pdata));
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t->pdev));
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-							swdma_test_unregister,
-							t->pdev), 0);
-	t->sd = swdma_get_dev(&t->pdev->dev);
-	if (!t->sd)
-		kunit_skip(test, "swdma does not probe here (see its message)");
-
-	dma_cap_zero(mask);
-	dma_cap_set(DMA_MEMCPY_SG, mask);
-	t->chan = dma_request_channel(mask, swdma_test_filter, &t->pdev->dev);
-	KUNIT_ASSERT_NOT_NULL(test, t->chan);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-							swdma_test_release, t),
-			0);
-	t->dma_dev = t->chan->device->dev;
+	swdma_test_setup(test, &pdata, DMA_MEMCPY_SG);
 	return 0;
 }
 
