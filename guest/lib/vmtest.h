@@ -78,6 +78,12 @@ static inline long parse_pos(const char *opt, const char *val, long max)
 	return v;
 }
 
+/* Unload module @name without waiting: 0 or -1 with errno. */
+static inline int delete_module_(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK);
+}
+
 /* Write @val to @path in one write(2): 0 or -errno (the kernel's answer). */
 static inline int file_write(const char *path, const char *val)
 {
@@ -106,6 +112,19 @@ static inline int file_read(const char *path, char *buf, size_t size)
 	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
+}
+
+/* The decimal number a file (sysfs, procfs) holds, or -1. */
+static inline long long file_number(const char *path)
+{
+	char buf[32], *end;
+	long long v;
+
+	if (file_read(path, buf, sizeof(buf)))
+		return -1;
+	errno = 0;
+	v = strtoll(buf, &end, 10);
+	return errno || *end || end == buf ? -1 : v;
 }
 
 /*

@@ -12,7 +12,8 @@
  * (vm.migrate_batch_copy=0), by the batch copy step with the CPU, and by
  * the test migrator (test_migrator.ko): copying everything, failing half
  * of every other batch after scribbling over it, declining every batch,
- * or serving only reasons move_pages() does not use.  After the moves the
+ * or serving only reasons move_pages() does not use; and by mtcopy with
+ * 1, 2 and 4 worker threads.  After the moves the
  * /proc/vmstat counters, the migrator's own record and the
  * mm_migrate_copy_batch tracepoint must agree with the mode.  Plus
  * move_pages() error semantics.
@@ -53,6 +54,7 @@
 #define BATCH_SYSCTL	"/proc/sys/vm/migrate_batch_copy"
 #define TM_PARAM	"/sys/module/test_migrator/parameters/"
 #define TM_STATS	"/sys/kernel/debug/test_migrator/stats"
+#define MT_PARAM	"/sys/module/mtcopy/parameters/"
 #define TRACEFS		"/sys/kernel/tracing"
 #define TRACE_EVENT	TRACEFS "/events/migrate/mm_migrate_copy_batch/enable"
 #define NO_SYSCALL	"numa_misplaced,demotion"	/* unused in the VM */
@@ -65,6 +67,7 @@ enum copy_mode {
 	COPY_MIGRATOR_FAIL,	/* which fails half of every other batch */
 	COPY_MIGRATOR_DECLINE,	/* which declines every batch */
 	COPY_MIGRATOR_NOSYSCALL,/* which serves only NO_SYSCALL reasons */
+	COPY_MTCOPY,		/* by mtcopy, with variant->threads workers */
 };
 
 /* /proc/vmstat counters of the batch copy step */
@@ -185,7 +188,7 @@ FIXTURE(anon_migrate)
 	char fail[128];		/* reader's first mismatch */
 	/* copy mode: what to restore, counters at the start */
 	char old_batch[16], old_thp[2][64];
-	bool batch_set, thp_set, migrator_on;
+	bool batch_set, thp_set, migrator_on, mtcopy_on;
 	long long vm0[NR_VM];
 };
 
@@ -193,6 +196,7 @@ FIXTURE_VARIANT(anon_migrate)
 {
 	unsigned long folio_kb;	/* 4, 64 (mTHP) or 2048 (THP) */
 	enum copy_mode copy;
+	unsigned int threads;	/* COPY_MTCOPY */
 };
 
 #define MIGRATE_VARIANT(_name, _kb, _copy)				\
@@ -200,6 +204,14 @@ FIXTURE_VARIANT(anon_migrate)
 	{								\
 		.folio_kb = _kb,					\
 		.copy = _copy,						\
+	}
+
+#define MTCOPY_VARIANT(_name, _kb, _threads)				\
+	FIXTURE_VARIANT_ADD(anon_migrate, _name)			\
+	{								\
+		.folio_kb = _kb,					\
+		.copy = COPY_MTCOPY,					\
+		.threads = _threads,					\
 	}
 
 MIGRATE_VARIANT(base_4k_stock, 4, COPY_STOCK);
@@ -217,6 +229,15 @@ MIGRATE_VARIANT(thp_2m_batch, 2048, COPY_BATCH);
 MIGRATE_VARIANT(thp_2m_migrator, 2048, COPY_MIGRATOR);
 MIGRATE_VARIANT(thp_2m_migrator_fail, 2048, COPY_MIGRATOR_FAIL);
 MIGRATE_VARIANT(thp_2m_migrator_nosyscall, 2048, COPY_MIGRATOR_NOSYSCALL);
+MTCOPY_VARIANT(base_4k_mtcopy_1t, 4, 1);
+MTCOPY_VARIANT(base_4k_mtcopy_2t, 4, 2);
+MTCOPY_VARIANT(base_4k_mtcopy_4t, 4, 4);
+MTCOPY_VARIANT(mthp_64k_mtcopy_1t, 64, 1);
+MTCOPY_VARIANT(mthp_64k_mtcopy_2t, 64, 2);
+MTCOPY_VARIANT(mthp_64k_mtcopy_4t, 64, 4);
+MTCOPY_VARIANT(thp_2m_mtcopy_1t, 2048, 1);
+MTCOPY_VARIANT(thp_2m_mtcopy_2t, 2048, 2);
+MTCOPY_VARIANT(thp_2m_mtcopy_4t, 2048, 4);
 
 static void fill_all(FIXTURE_DATA(anon_migrate) *self, unsigned int gen)
 {
@@ -390,14 +411,7 @@ static void setup_mthp(struct __test_metadata *_metadata,
 /* 64K mTHPs allocated at page faults since boot, -1 if unknown */
 static long long mthp_64k_faults(void)
 {
-	char buf[32], *end;
-	long long v;
-
-	if (file_read(THP_SYSFS "/hugepages-64kB/stats/anon_fault_alloc",
-		      buf, sizeof(buf)))
-		return -1;
-	v = strtoll(buf, &end, 10);
-	return *end || end == buf ? -1 : v;
+	return file_number(THP_SYSFS "/hugepages-64kB/stats/anon_fault_alloc");
 }
 
 /* Read @n counters of @path; "" or the name of the first missing one. */
@@ -415,12 +429,14 @@ static const char *read_keys(const char *path, const char *const *keys,
 	return missing;
 }
 
-/* Put the batch copy step and the test migrator in @copy's mode. */
+/* Put the batch copy step and the migrators in the variant's mode. */
 static void setup_copy_mode(struct __test_metadata *_metadata,
 			    FIXTURE_DATA(anon_migrate) *self,
-			    enum copy_mode copy)
+			    const FIXTURE_VARIANT(anon_migrate) *variant)
 {
-	bool migrator = copy >= COPY_MIGRATOR;
+	enum copy_mode copy = variant->copy;
+	bool migrator = copy >= COPY_MIGRATOR && copy != COPY_MTCOPY;
+	char n[16];
 	const char *missing;
 
 	if (file_read(BATCH_SYSCTL, self->old_batch, sizeof(self->old_batch))) {
@@ -428,10 +444,17 @@ static void setup_copy_mode(struct __test_metadata *_metadata,
 			return;
 		SKIP(return, "kernel without CONFIG_MIGRATION_COPY_OFFLOAD");
 	}
+	if (copy == COPY_MTCOPY && sysconf(_SC_NPROCESSORS_ONLN) < variant->threads)
+		SKIP(return, "%u threads need as many CPUs", variant->threads);
 	if (migrator && access(TM_PARAM, F_OK))
 		ASSERT_EQ(0, system("modprobe test_migrator"));
+	if (copy == COPY_MTCOPY && access(MT_PARAM, F_OK))
+		ASSERT_EQ(0, system("modprobe mtcopy"));
+	/* At most one migrator is registered: start with none. */
 	if (!access(TM_PARAM, F_OK))
 		ASSERT_EQ(0, file_write(TM_PARAM "offloading", "0"));
+	if (!access(MT_PARAM, F_OK))
+		ASSERT_EQ(0, file_write(MT_PARAM "offloading", "0"));
 	self->batch_set = true;
 	ASSERT_EQ(0, file_write(BATCH_SYSCTL, copy == COPY_STOCK ? "0" : "1"));
 	if (migrator) {
@@ -446,6 +469,16 @@ static void setup_copy_mode(struct __test_metadata *_metadata,
 		ASSERT_EQ(0, file_write(TM_STATS, "0"));
 		ASSERT_EQ(0, file_write(TM_PARAM "offloading", "1"));
 		self->migrator_on = true;
+	}
+	if (copy == COPY_MTCOPY) {
+		snprintf(n, sizeof(n), "%u", variant->threads);
+		ASSERT_EQ(0, file_write(MT_PARAM "nr_threads", n));
+		ASSERT_EQ(0, file_write(MT_PARAM "reason_mask", "all"));
+		ASSERT_EQ(0, file_write(MT_PARAM "min_batch_bytes", "0"));
+		ASSERT_EQ(0, file_write(MT_PARAM "folios_migrated", "0"));
+		ASSERT_EQ(0, file_write(MT_PARAM "folios_failures", "0"));
+		ASSERT_EQ(0, file_write(MT_PARAM "offloading", "1"));
+		self->mtcopy_on = true;
 	}
 	missing = read_keys("/proc/vmstat", vm_keys, NR_VM, self->vm0);
 	ASSERT_STREQ("", missing) TH_LOG("not in /proc/vmstat");
@@ -476,7 +509,7 @@ FIXTURE_SETUP(anon_migrate)
 		faults = mthp_64k_faults();
 		ASSERT_LE(0, faults) TH_LOG("no 64K mTHP fault statistics");
 	}
-	setup_copy_mode(_metadata, self, variant->copy);
+	setup_copy_mode(_metadata, self, variant);
 	if (_metadata->exit_code)
 		return;
 	ASSERT_EQ(PAGE_SZ, (unsigned long)sysconf(_SC_PAGESIZE));
@@ -557,6 +590,8 @@ FIXTURE_TEARDOWN(anon_migrate)
 	free(self->qaddr);
 	if (self->migrator_on)
 		file_write(TM_PARAM "offloading", "0");
+	if (self->mtcopy_on)
+		file_write(MT_PARAM "offloading", "0");
 	if (self->batch_set)
 		file_write(BATCH_SYSCTL, self->old_batch);
 	for (i = 0; self->thp_set && i < 2; i++)
@@ -705,6 +740,18 @@ static void check_copy(struct __test_metadata *_metadata,
 		ASSERT_EQ(0, vm[VM_OFF_BATCH]);
 		return;
 	}
+	if (copy == COPY_MTCOPY) {
+		long long done = file_number(MT_PARAM "folios_migrated");
+		long long failed = file_number(MT_PARAM "folios_failures");
+
+		TH_LOG("mtcopy, %u threads: %lld folios migrated, %lld failures",
+		       variant->threads, done, failed);
+		ASSERT_EQ(done, vm[VM_OFF_COPIED]);
+		ASSERT_EQ(done + failed, vm[VM_OFF_COPIED] + vm[VM_OFF_FALLBACK]);
+		ASSERT_EQ(0, failed);
+		ASSERT_LE(min_folios, done);
+		return;
+	}
 	if (copy == COPY_BATCH || copy == COPY_MIGRATOR_NOSYSCALL) {
 		ASSERT_LE(min_folios, vm[VM_BATCH_FOLIOS]);
 		/* Nothing else in the VM migrates for the reasons it serves. */
@@ -812,12 +859,14 @@ TEST_F_TIMEOUT(anon_migrate, trace_batches, 300)
 			ASSERT_EQ(e.nr_folios, e.nr_copied) TH_LOG("%s", line);
 			continue;
 		}
-		ASSERT_STREQ("test_migrator", e.copier) TH_LOG("%s", line);
+		ASSERT_STREQ(variant->copy == COPY_MTCOPY ? "mtcopy" :
+			     "test_migrator", e.copier) TH_LOG("%s", line);
 		tm++;
 		tm_failed += e.result && e.result != -EOPNOTSUPP;
 		tm_declined += e.result == -EOPNOTSUPP;
 		switch (variant->copy) {
 		case COPY_MIGRATOR:
+		case COPY_MTCOPY:
 			ASSERT_EQ(0, e.result) TH_LOG("%s", line);
 			ASSERT_EQ(e.nr_folios, e.nr_copied) TH_LOG("%s", line);
 			break;

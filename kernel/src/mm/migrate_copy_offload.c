@@ -12,6 +12,7 @@
 
 #include <linux/ctype.h>
 #include <linux/jump_label.h>
+#include <linux/kstrtox.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/migrate.h>
@@ -21,6 +22,7 @@
 #include <linux/rcupdate.h>
 #include <linux/srcu.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
 #include <linux/vmstat.h>
 
 #include <trace/events/migrate.h>
@@ -206,6 +208,136 @@ int migrate_offload_reason_mask_format(char *buf, size_t size,
 	return len;
 }
 EXPORT_SYMBOL_GPL(migrate_offload_reason_mask_format);
+
+static int enabled_set(const char *val, const struct kernel_param *kp)
+{
+	struct migrate_offload_ctl *ctl = kp->arg;
+	unsigned int on;
+	int rc;
+
+	rc = kstrtouint(val, 10, &on);
+	if (rc || on > 1)
+		return -EINVAL;
+
+	guard(mutex)(&ctl->lock);
+	if (on == ctl->enabled)
+		return 0;
+	if (!on) {
+		rc = migrate_offload_unregister(ctl->migrator);
+		if (rc)
+			return rc;
+		if (ctl->disable)
+			ctl->disable(ctl);
+		ctl->enabled = false;
+		return 0;
+	}
+	if (ctl->enable) {
+		rc = ctl->enable(ctl);
+		if (rc)
+			return rc;
+	}
+	rc = migrate_offload_register(ctl->migrator, ctl->reason_mask);
+	if (rc) {
+		if (ctl->disable)
+			ctl->disable(ctl);
+		return rc;
+	}
+	ctl->enabled = true;
+	return 0;
+}
+
+static int enabled_get(char *buf, const struct kernel_param *kp)
+{
+	struct migrate_offload_ctl *ctl = kp->arg;
+
+	return sysfs_emit(buf, "%d\n", READ_ONCE(ctl->enabled));
+}
+
+/* The "offloading" parameter of struct migrate_offload_ctl */
+const struct kernel_param_ops migrate_offload_enabled_ops = {
+	.set = enabled_set,
+	.get = enabled_get,
+};
+EXPORT_SYMBOL_GPL(migrate_offload_enabled_ops);
+
+static int reasons_set(const char *val, const struct kernel_param *kp)
+{
+	struct migrate_offload_ctl *ctl = kp->arg;
+	unsigned long mask;
+	int rc;
+
+	rc = migrate_offload_reason_mask_parse(val, &mask);
+	if (rc)
+		return rc;
+
+	guard(mutex)(&ctl->lock);
+	if (ctl->enabled) {
+		rc = migrate_offload_set_reason_mask(ctl->migrator, mask);
+		if (rc)
+			return rc;
+	}
+	ctl->reason_mask = mask;
+	return 0;
+}
+
+static int reasons_get(char *buf, const struct kernel_param *kp)
+{
+	struct migrate_offload_ctl *ctl = kp->arg;
+	int len;
+
+	guard(mutex)(&ctl->lock);
+	len = migrate_offload_reason_mask_format(buf, PAGE_SIZE - 1,
+						 ctl->reason_mask);
+	if (len < 0)
+		return len;
+	buf[len++] = '\n';
+	return len;
+}
+
+/* The "reason_mask" parameter of struct migrate_offload_ctl */
+const struct kernel_param_ops migrate_offload_reasons_ops = {
+	.set = reasons_set,
+	.get = reasons_get,
+};
+EXPORT_SYMBOL_GPL(migrate_offload_reasons_ops);
+
+static int counter_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long v;
+
+	if (kstrtoul(val, 10, &v) || v)
+		return -EINVAL;
+	atomic_long_set(kp->arg, 0);
+	return 0;
+}
+
+static int counter_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(kp->arg));
+}
+
+const struct kernel_param_ops migrate_offload_counter_ops = {
+	.set = counter_set,
+	.get = counter_get,
+};
+EXPORT_SYMBOL_GPL(migrate_offload_counter_ops);
+
+/* Unlike param_set_ulong(), every malformed value is -EINVAL. */
+static int ulong_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long v;
+
+	if (kstrtoul(val, 10, &v))
+		return -EINVAL;
+	WRITE_ONCE(*(unsigned long *)kp->arg, v);
+	return 0;
+}
+
+const struct kernel_param_ops migrate_offload_ulong_ops = {
+	.set = ulong_set,
+	.get = param_get_ulong,
+};
+EXPORT_SYMBOL_GPL(migrate_offload_ulong_ops);
 
 /*
  * Called by migrate_pages_batch() (behind the static key) with a batch of

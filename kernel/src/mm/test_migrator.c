@@ -24,17 +24,13 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
 
 /* Written over destinations the migrator pretends to have half-copied */
 #define TEST_MIGRATOR_POISON	0x6b
 
-static DEFINE_MUTEX(tm_lock);	/* offloading and reason_mask */
-static bool tm_offloading;
-static unsigned long tm_reason_mask = MIGRATE_OFFLOAD_ALL_REASONS;
-static unsigned int tm_fail_every;
+static unsigned long tm_fail_every;
 static unsigned long tm_min_batch_bytes;
 
 static DEFINE_SPINLOCK(tm_stats_lock);
@@ -83,7 +79,8 @@ static void tm_scribble(struct folio *dst)
 static int tm_offload_copy(struct list_head *dst_list,
 			   struct list_head *src_list, unsigned int nr)
 {
-	unsigned int i = 0, copied = 0, every = READ_ONCE(tm_fail_every);
+	unsigned long every = READ_ONCE(tm_fail_every);
+	unsigned int i = 0, copied = 0;
 	struct folio *src, *dst;
 	unsigned long bytes;
 	bool sane, fail;
@@ -139,83 +136,19 @@ static struct migrator test_migrator = {
 	.owner = THIS_MODULE,
 };
 
-static int offloading_set(const char *val, const struct kernel_param *kp)
-{
-	bool on;
-	int rc;
+static DEFINE_MIGRATE_OFFLOAD_CTL(tm_ctl, &test_migrator, NULL, NULL);
 
-	rc = kstrtobool(val, &on);
-	if (rc)
-		return rc;
-
-	guard(mutex)(&tm_lock);
-	if (on == tm_offloading)
-		return 0;
-	if (on)
-		rc = migrate_offload_register(&test_migrator, tm_reason_mask);
-	else
-		rc = migrate_offload_unregister(&test_migrator);
-	if (!rc)
-		tm_offloading = on;
-	return rc;
-}
-
-static int offloading_get(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "%d\n", READ_ONCE(tm_offloading));
-}
-
-static const struct kernel_param_ops offloading_ops = {
-	.set = offloading_set,
-	.get = offloading_get,
-};
-module_param_cb(offloading, &offloading_ops, NULL, 0644);
+module_param_cb(offloading, &migrate_offload_enabled_ops, &tm_ctl, 0644);
 MODULE_PARM_DESC(offloading, "Register as the migrator (0/1)");
-
-static int reason_mask_set(const char *val, const struct kernel_param *kp)
-{
-	unsigned long mask;
-	int rc;
-
-	rc = migrate_offload_reason_mask_parse(val, &mask);
-	if (rc)
-		return rc;
-
-	guard(mutex)(&tm_lock);
-	if (tm_offloading) {
-		rc = migrate_offload_set_reason_mask(&test_migrator, mask);
-		if (rc)
-			return rc;
-	}
-	tm_reason_mask = mask;
-	return 0;
-}
-
-static int reason_mask_get(char *buf, const struct kernel_param *kp)
-{
-	int len;
-
-	guard(mutex)(&tm_lock);
-	len = migrate_offload_reason_mask_format(buf, PAGE_SIZE - 1,
-						 tm_reason_mask);
-	if (len < 0)
-		return len;
-	buf[len++] = '\n';
-	return len;
-}
-
-static const struct kernel_param_ops reason_mask_ops = {
-	.set = reason_mask_set,
-	.get = reason_mask_get,
-};
-module_param_cb(reason_mask, &reason_mask_ops, NULL, 0644);
+module_param_cb(reason_mask, &migrate_offload_reasons_ops, &tm_ctl, 0644);
 MODULE_PARM_DESC(reason_mask,
 		 "Migration reasons to serve: names, all, none or 0x mask");
 
-module_param_named(fail_every, tm_fail_every, uint, 0644);
+module_param_cb(fail_every, &migrate_offload_ulong_ops, &tm_fail_every, 0644);
 MODULE_PARM_DESC(fail_every,
 		 "Fail half of every Nth batch after scribbling on it (0: never)");
-module_param_named(min_batch_bytes, tm_min_batch_bytes, ulong, 0644);
+module_param_cb(min_batch_bytes, &migrate_offload_ulong_ops,
+		&tm_min_batch_bytes, 0644);
 MODULE_PARM_DESC(min_batch_bytes, "Decline batches smaller than this");
 
 static int stats_show(struct seq_file *m, void *v)

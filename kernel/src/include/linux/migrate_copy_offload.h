@@ -10,6 +10,8 @@
 
 #include <linux/bits.h>
 #include <linux/migrate_mode.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/types.h>
 
 struct folio;
@@ -45,7 +47,54 @@ struct migrator {
 	struct module *owner;
 };
 
+/**
+ * struct migrate_offload_ctl - the two controls every migrator module offers
+ * @migrator: what they register
+ * @lock: serialises the controls and the hooks
+ * @enabled: whether @migrator is registered through these controls
+ * @reason_mask: the reasons it is (or will be) registered for
+ * @enable: optional; called under @lock before registering, e.g. to acquire
+ *	DMA channels; an error aborts the registration and is returned
+ * @disable: optional; called under @lock after unregistering, and after a
+ *	failed registration that @enable prepared for
+ *
+ * Declare it with DEFINE_MIGRATE_OFFLOAD_CTL() and expose it as module
+ * parameters:
+ *
+ *	module_param_cb(offloading, &migrate_offload_enabled_ops, &ctl, 0644);
+ *	module_param_cb(reason_mask, &migrate_offload_reasons_ops, &ctl, 0644);
+ *
+ * "offloading" takes 0 or 1 and registers or unregisters the migrator;
+ * "reason_mask" takes what migrate_offload_reason_mask_parse() accepts and
+ * applies at once when registered.  A rejected value changes nothing.
+ * Registration pins the module, so it cannot be unloaded while enabled.
+ */
+struct migrate_offload_ctl {
+	struct migrator *migrator;
+	struct mutex lock;	/* the controls and the hooks */
+	bool enabled;
+	unsigned long reason_mask;
+	int (*enable)(struct migrate_offload_ctl *ctl);
+	void (*disable)(struct migrate_offload_ctl *ctl);
+};
+
+#define DEFINE_MIGRATE_OFFLOAD_CTL(_name, _migrator, _enable, _disable)	\
+	struct migrate_offload_ctl _name = {				\
+		.migrator = (_migrator),				\
+		.lock = __MUTEX_INITIALIZER(_name.lock),		\
+		.reason_mask = MIGRATE_OFFLOAD_ALL_REASONS,		\
+		.enable = (_enable),					\
+		.disable = (_disable),					\
+	}
+
 #ifdef CONFIG_MIGRATION_COPY_OFFLOAD
+extern const struct kernel_param_ops migrate_offload_enabled_ops;
+extern const struct kernel_param_ops migrate_offload_reasons_ops;
+/* An atomic_long_t counter parameter: shows the count, "0" resets it. */
+extern const struct kernel_param_ops migrate_offload_counter_ops;
+/* An unsigned long parameter that takes only plain decimal numbers. */
+extern const struct kernel_param_ops migrate_offload_ulong_ops;
+
 int migrate_offload_register(struct migrator *m, unsigned long reason_mask);
 int migrate_offload_unregister(struct migrator *m);
 int migrate_offload_set_reason_mask(struct migrator *m,

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * migrator_params - every writable parameter of the migrator modules
+ * (test_migrator, mtcopy) refuses hostile values with EINVAL and keeps the
+ * value it had; valid values are taken and read back in canonical form.
+ * Also: unloading is refused while a migrator is registered.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "kselftest_harness.h"
+#include "vmtest.h"
+
+#define MAX_VAL	8192
+
+/* Values no numeric, boolean or reason-mask parameter may take */
+static const char *const hostile_common[] = {
+	"\n", " ", "\t\n", "abc", "-1", "1x", "0x", "+-1", "1 2", "1\n2",
+	"99999999999999999999999999", "-99999999999999999999999999",
+	"compaction,", ",", "1.5", "0b1",
+};
+
+struct param_case {
+	const char *module, *param;
+	const char *const *extra;	/* more hostile values, NULL-ended */
+	const char *good, *canon;	/* a valid value and its read-back */
+};
+
+static const char *const bool_extra[] = { "2", "yes", "on", "y", "01x", NULL };
+static const char *const threads_extra[] = { "0", "33", "4294967297", NULL };
+static const char *const mask_extra[] = {
+	"bogus", "Compaction", "0x400", "0xg", "all,none", "compaction,,demotion",
+	"1", NULL,
+};
+static const char *const counter_extra[] = { "1", "42", NULL };
+static const char *const none_extra[] = { NULL };
+
+static const struct param_case cases[] = {
+	{ "test_migrator", "offloading", bool_extra, "0", "0" },
+	{ "test_migrator", "reason_mask", mask_extra, "demotion,compaction",
+	  "compaction,demotion" },
+	{ "test_migrator", "fail_every", none_extra, "7", "7" },
+	{ "test_migrator", "min_batch_bytes", none_extra, "4096", "4096" },
+	{ "mtcopy", "offloading", bool_extra, "0", "0" },
+	{ "mtcopy", "reason_mask", mask_extra, "0x9", "compaction,syscall_or_cpuset" },
+	{ "mtcopy", "nr_threads", threads_extra, "1", "1" },
+	{ "mtcopy", "min_batch_bytes", none_extra, "65536", "65536" },
+	{ "mtcopy", "folios_migrated", counter_extra, "0", "0" },
+	{ "mtcopy", "folios_failures", counter_extra, "0", "0" },
+};
+
+static void param_path(char *buf, size_t len, const struct param_case *c)
+{
+	snprintf(buf, len, "/sys/module/%s/parameters/%s", c->module, c->param);
+}
+
+static void load(struct __test_metadata *_metadata, const char *module)
+{
+	char cmd[128], path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/%s", module);
+	if (access(path, F_OK)) {
+		snprintf(cmd, sizeof(cmd), "modprobe %s", module);
+		ASSERT_EQ(0, system(cmd)) TH_LOG("%s failed", cmd);
+	}
+}
+
+/* Write @val; it must fail with EINVAL and leave @before in place. */
+static void expect_refused(struct __test_metadata *_metadata, const char *path,
+			   const char *val, const char *before)
+{
+	char after[MAX_VAL];
+	int rc = file_write(path, val);
+
+	EXPECT_EQ(-EINVAL, rc)
+		TH_LOG("%s: writing \"%.40s\" (%zu bytes) gave %d", path, val,
+		       strlen(val), rc);
+	ASSERT_EQ(0, file_read(path, after, sizeof(after)));
+	EXPECT_STREQ(before, after)
+		TH_LOG("%s changed by \"%.40s\"", path, val);
+}
+
+TEST(hostile_values)
+{
+	char path[128], before[MAX_VAL], *overlong;
+	const struct param_case *c;
+	unsigned int i, j;
+
+	overlong = malloc(MAX_VAL);
+	ASSERT_NE(NULL, overlong);
+	memset(overlong, '1', MAX_VAL - 1);
+	overlong[MAX_VAL - 1] = '\0';
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		c = &cases[i];
+		load(_metadata, c->module);
+		param_path(path, sizeof(path), c);
+		/* A known starting value, then nothing may change it. */
+		ASSERT_EQ(0, file_write(path, c->good)) TH_LOG("%s", path);
+		ASSERT_EQ(0, file_read(path, before, sizeof(before)));
+		ASSERT_STREQ(c->canon, before) TH_LOG("%s", path);
+		for (j = 0; j < sizeof(hostile_common) / sizeof(char *); j++)
+			expect_refused(_metadata, path, hostile_common[j],
+				       before);
+		for (j = 0; c->extra[j]; j++)
+			expect_refused(_metadata, path, c->extra[j], before);
+		expect_refused(_metadata, path, overlong, before);
+	}
+	free(overlong);
+}
+
+/* A registered migrator pins its module; unregistered, it unloads. */
+TEST(unload_while_registered)
+{
+	static const char *const modules[] = { "mtcopy", "test_migrator" };
+	char path[128];
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		load(_metadata, modules[i]);
+		snprintf(path, sizeof(path), "/sys/module/%s/parameters/offloading",
+			 modules[i]);
+		ASSERT_EQ(0, file_write(path, "1"))
+			TH_LOG("%s: offloading=1", modules[i]);
+		EXPECT_NE(0, delete_module_(modules[i]))
+			TH_LOG("%s unloaded while registered", modules[i]);
+		EXPECT_EQ(0, access(path, F_OK));
+		ASSERT_EQ(0, file_write(path, "0"));
+		EXPECT_EQ(0, delete_module_(modules[i]))
+			TH_LOG("%s: %s", modules[i], strerror(errno));
+		load(_metadata, modules[i]);
+	}
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mtcopy - a migrator that copies migration batches with several CPUs.
+ *
+ * A batch is one byte stream (its folios back to back), cut at page
+ * boundaries into nr_threads shares of (nearly) equal size, so that even a
+ * batch of one 2M folio keeps every worker busy.  The workers run on an
+ * unbound workqueue, on CPUs of the destination node when it has any; the
+ * migrating thread waits for all of them.  A folio is marked copied only
+ * when every page of it was copied without a machine check; the others are
+ * left to the CPU copy of the move phase.
+ *
+ * Parameters (/sys/module/mtcopy/parameters/): offloading, reason_mask,
+ * nr_threads, min_batch_bytes, and the counters folios_migrated and
+ * folios_failures ("0" resets them).  See
+ * Documentation/mm/migrate-copy-offload.rst.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitmap.h>
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/highmem.h>
+#include <linux/kstrtox.h>
+#include <linux/list.h>
+#include <linux/migrate_copy_offload.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#define MTCOPY_MAX_THREADS	32
+
+static struct workqueue_struct *mtcopy_wq;	/* while offloading */
+static unsigned int nr_threads;			/* 0: default, set at init */
+static unsigned long min_batch_bytes;
+static atomic_long_t folios_migrated = ATOMIC_LONG_INIT(0);
+static atomic_long_t folios_failures = ATOMIC_LONG_INIT(0);
+
+struct mtcopy_batch {
+	struct folio **src, **dst;	/* nr folios each */
+	unsigned long *first;		/* nr + 1 stream page indices */
+	unsigned long *bad;		/* folios with a page that failed */
+	unsigned int nr;
+	atomic_t pending;
+	struct completion done;
+};
+
+struct mtcopy_work {
+	struct work_struct work;
+	struct mtcopy_batch *b;
+	unsigned long start, end;	/* stream pages [start, end) */
+};
+
+/* The folio holding stream page @pg: the last one starting at or before. */
+static unsigned int folio_of(const struct mtcopy_batch *b, unsigned long pg)
+{
+	unsigned int lo = 0, hi = b->nr - 1, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo + 1) / 2;
+		if (b->first[mid] <= pg)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+static void mtcopy_worker(struct work_struct *work)
+{
+	struct mtcopy_work *w = container_of(work, struct mtcopy_work, work);
+	struct mtcopy_batch *b = w->b;
+	unsigned int f = folio_of(b, w->start);
+	unsigned long pg, idx;
+
+	for (pg = w->start; pg < w->end; pg++) {
+		while (pg >= b->first[f + 1])
+			f++;
+		idx = pg - b->first[f];
+		if (copy_mc_highpage(folio_page(b->dst[f], idx),
+				     folio_page(b->src[f], idx)))
+			set_bit(f, b->bad);
+		cond_resched();
+	}
+	if (atomic_dec_and_test(&b->pending))
+		complete(&b->done);
+}
+
+static int mtcopy_offload_copy(struct list_head *dst_list,
+			       struct list_head *src_list, unsigned int nr)
+{
+	unsigned int i, n, copied = 0, threads = READ_ONCE(nr_threads) ?: 1;
+	struct mtcopy_work *works;
+	struct mtcopy_batch b;
+	struct folio *folio;
+	unsigned long pages;
+	void *mem;
+	int nid;
+
+	/* One allocation: folio pointers, stream offsets, bitmap, works. */
+	mem = kvzalloc(2 * nr * sizeof(struct folio *) +
+		       (nr + 1) * sizeof(unsigned long) +
+		       BITS_TO_LONGS(nr) * sizeof(unsigned long) +
+		       threads * sizeof(*works),
+		       GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
+	if (!mem) {
+		atomic_long_add(nr, &folios_failures);
+		return -ENOMEM;
+	}
+	b.src = mem;
+	b.dst = b.src + nr;
+	b.first = (unsigned long *)(b.dst + nr);
+	b.bad = b.first + nr + 1;
+	works = (struct mtcopy_work *)(b.bad + BITS_TO_LONGS(nr));
+	b.nr = nr;
+
+	i = 0;
+	pages = 0;
+	list_for_each_entry(folio, src_list, lru) {
+		b.src[i] = folio;
+		b.first[i++] = pages;
+		pages += folio_nr_pages(folio);
+	}
+	b.first[nr] = pages;
+	i = 0;
+	list_for_each_entry(folio, dst_list, lru)
+		b.dst[i++] = folio;
+
+	if (pages * PAGE_SIZE < READ_ONCE(min_batch_bytes)) {
+		kvfree(mem);
+		atomic_long_add(nr, &folios_failures);
+		return -EOPNOTSUPP;
+	}
+
+	n = min_t(unsigned long, threads, pages);
+	atomic_set(&b.pending, n);
+	init_completion(&b.done);
+	nid = folio_nid(b.dst[0]);
+	for (i = 0; i < n; i++) {
+		works[i].b = &b;
+		works[i].start = pages * i / n;
+		works[i].end = pages * (i + 1) / n;
+		INIT_WORK(&works[i].work, mtcopy_worker);
+		queue_work_node(nid, mtcopy_wq, &works[i].work);
+	}
+	wait_for_completion(&b.done);
+
+	for (i = 0; i < nr; i++) {
+		if (test_bit(i, b.bad))
+			continue;
+		folio_mark_migrate_copied(b.dst[i]);
+		copied++;
+	}
+	kvfree(mem);
+
+	atomic_long_add(copied, &folios_migrated);
+	atomic_long_add(nr - copied, &folios_failures);
+	return copied == nr ? 0 : -EHWPOISON;
+}
+
+static struct migrator mtcopy_migrator = {
+	.name = "mtcopy",
+	.offload_copy = mtcopy_offload_copy,
+	.owner = THIS_MODULE,
+};
+
+/* The workers exist only while the migrator is registered. */
+static int mtcopy_enable(struct migrate_offload_ctl *ctl)
+{
+	mtcopy_wq = alloc_workqueue("mtcopy", WQ_UNBOUND | WQ_MEM_RECLAIM,
+				    MTCOPY_MAX_THREADS);
+	return mtcopy_wq ? 0 : -ENOMEM;
+}
+
+static void mtcopy_disable(struct migrate_offload_ctl *ctl)
+{
+	destroy_workqueue(mtcopy_wq);
+	mtcopy_wq = NULL;
+}
+
+static DEFINE_MIGRATE_OFFLOAD_CTL(mtcopy_ctl, &mtcopy_migrator, mtcopy_enable,
+				  mtcopy_disable);
+
+module_param_cb(offloading, &migrate_offload_enabled_ops, &mtcopy_ctl, 0644);
+MODULE_PARM_DESC(offloading, "Copy migration batches with several CPUs (0/1)");
+module_param_cb(reason_mask, &migrate_offload_reasons_ops, &mtcopy_ctl, 0644);
+MODULE_PARM_DESC(reason_mask,
+		 "Migration reasons to serve: names, all, none or 0x mask (default all)");
+
+static unsigned int max_threads(void)
+{
+	return min_t(unsigned int, num_online_cpus(), MTCOPY_MAX_THREADS);
+}
+
+static int nr_threads_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+
+	if (kstrtouint(val, 10, &n) || !n || n > max_threads())
+		return -EINVAL;
+	WRITE_ONCE(nr_threads, n);
+	return 0;
+}
+
+static const struct kernel_param_ops nr_threads_ops = {
+	.set = nr_threads_set,
+	.get = param_get_uint,
+};
+module_param_cb(nr_threads, &nr_threads_ops, &nr_threads, 0644);
+MODULE_PARM_DESC(nr_threads,
+		 "Workers per batch: 1 .. online CPUs, at most 32 (default: up to 4)");
+
+module_param_cb(min_batch_bytes, &migrate_offload_ulong_ops, &min_batch_bytes,
+		0644);
+MODULE_PARM_DESC(min_batch_bytes,
+		 "Leave batches smaller than this to the CPU copy (default 0)");
+
+module_param_cb(folios_migrated, &migrate_offload_counter_ops,
+		&folios_migrated, 0644);
+MODULE_PARM_DESC(folios_migrated, "Folios copied by the workers (0 resets)");
+module_param_cb(folios_failures, &migrate_offload_counter_ops,
+		&folios_failures, 0644);
+MODULE_PARM_DESC(folios_failures,
+		 "Folios declined or not copied, left to the CPU (0 resets)");
+
+static int __init mtcopy_init(void)
+{
+	if (!nr_threads)	/* not given at load time */
+		nr_threads = min(4U, max_threads());
+	return 0;
+}
+module_init(mtcopy_init);
+
+static void __exit mtcopy_exit(void)
+{
+	/* Registration pins the module: it is not registered here. */
+}
+module_exit(mtcopy_exit);
+
+MODULE_DESCRIPTION("Multi-threaded CPU copy migrator for page migration");
+MODULE_LICENSE("GPL");
