@@ -276,18 +276,21 @@ static int reasons_set(const char *val, const struct kernel_param *kp)
 		if (rc)
 			return rc;
 	}
-	ctl->reason_mask = mask;
+	WRITE_ONCE(ctl->reason_mask, mask);
 	return 0;
 }
 
+/*
+ * Lockless: @ctl->lock is held across unregistering, which waits for the
+ * batches in flight, and reading the mask need not wait for that.
+ */
 static int reasons_get(char *buf, const struct kernel_param *kp)
 {
 	struct migrate_offload_ctl *ctl = kp->arg;
 	int len;
 
-	guard(mutex)(&ctl->lock);
 	len = migrate_offload_reason_mask_format(buf, PAGE_SIZE - 1,
-						 ctl->reason_mask);
+						 READ_ONCE(ctl->reason_mask));
 	if (len < 0)
 		return len;
 	buf[len++] = '\n';
