@@ -12,8 +12,11 @@
  * (vm.migrate_batch_copy=0), by the batch copy step with the CPU, and by
  * the test migrator (test_migrator.ko): copying everything, failing half
  * of every other batch after scribbling over it, declining every batch,
- * or serving only reasons move_pages() does not use; and by mtcopy with
- * 1, 2 and 4 worker threads.  After the moves the
+ * or serving only reasons move_pages() does not use; by mtcopy with
+ * 1, 2 and 4 worker threads; and by dcbm over swdma with 1, 2 and 4
+ * channels, with DMA_MEMCPY_SG or one DMA_MEMCPY per chunk, and with
+ * swdma retiring descriptors out of order, moving at most an odd segment
+ * length at a time, or failing 5% of its descriptors.  After the moves the
  * /proc/vmstat counters, the migrator's own record and the
  * mm_migrate_copy_batch tracepoint must agree with the mode.  Plus
  * move_pages() error semantics.
@@ -55,6 +58,10 @@
 #define TM_PARAM	"/sys/module/test_migrator/parameters/"
 #define TM_STATS	"/sys/kernel/debug/test_migrator/stats"
 #define MT_PARAM	"/sys/module/mtcopy/parameters/"
+#define DCBM_PARAM	"/sys/module/dcbm/parameters/"
+#define SWDMA_DBG	"/sys/kernel/debug/dmaengine/swdma.0/"
+#define SWDMA_FAIL_PPM	"50000"		/* 5% of descriptors fail */
+#define SWDMA_SEG_LEN	"4000"		/* not a divisor of any page size */
 #define TRACEFS		"/sys/kernel/tracing"
 #define TRACE_EVENT	TRACEFS "/events/migrate/mm_migrate_copy_batch/enable"
 #define NO_SYSCALL	"numa_misplaced,demotion"	/* unused in the VM */
@@ -67,7 +74,16 @@ enum copy_mode {
 	COPY_MIGRATOR_FAIL,	/* which fails half of every other batch */
 	COPY_MIGRATOR_DECLINE,	/* which declines every batch */
 	COPY_MIGRATOR_NOSYSCALL,/* which serves only NO_SYSCALL reasons */
-	COPY_MTCOPY,		/* by mtcopy, with variant->threads workers */
+	COPY_MTCOPY,		/* by mtcopy, with variant->workers threads */
+	COPY_DCBM,		/* by dcbm, with variant->workers channels */
+};
+
+/* What swdma does to dcbm's descriptors */
+enum swdma_mode {
+	SWDMA_PLAIN,		/* in order, whole segments, no failure */
+	SWDMA_OUT_OF_ORDER,	/* retires issued descriptors out of order */
+	SWDMA_MAX_SEG,		/* moves at most SWDMA_SEG_LEN bytes at once */
+	SWDMA_FAIL,		/* fails SWDMA_FAIL_PPM of its descriptors */
 };
 
 /* /proc/vmstat counters of the batch copy step */
@@ -188,7 +204,7 @@ FIXTURE(anon_migrate)
 	char fail[128];		/* reader's first mismatch */
 	/* copy mode: what to restore, counters at the start */
 	char old_batch[16], old_thp[2][64];
-	bool batch_set, thp_set, migrator_on, mtcopy_on;
+	bool batch_set, thp_set, migrator_on, mtcopy_on, dcbm_on, swdma_set;
 	long long vm0[NR_VM];
 };
 
@@ -196,7 +212,9 @@ FIXTURE_VARIANT(anon_migrate)
 {
 	unsigned long folio_kb;	/* 4, 64 (mTHP) or 2048 (THP) */
 	enum copy_mode copy;
-	unsigned int threads;	/* COPY_MTCOPY */
+	unsigned int workers;	/* mtcopy threads, dcbm channels */
+	const char *use_sg;	/* dcbm: auto, on or off */
+	enum swdma_mode swdma;	/* dcbm */
 };
 
 #define MIGRATE_VARIANT(_name, _kb, _copy)				\
@@ -211,7 +229,17 @@ FIXTURE_VARIANT(anon_migrate)
 	{								\
 		.folio_kb = _kb,					\
 		.copy = COPY_MTCOPY,					\
-		.threads = _threads,					\
+		.workers = _threads,					\
+	}
+
+#define DCBM_VARIANT(_name, _kb, _chans, _use_sg, _swdma)		\
+	FIXTURE_VARIANT_ADD(anon_migrate, _name)			\
+	{								\
+		.folio_kb = _kb,					\
+		.copy = COPY_DCBM,					\
+		.workers = _chans,					\
+		.use_sg = _use_sg,					\
+		.swdma = _swdma,					\
 	}
 
 MIGRATE_VARIANT(base_4k_stock, 4, COPY_STOCK);
@@ -238,6 +266,26 @@ MTCOPY_VARIANT(mthp_64k_mtcopy_4t, 64, 4);
 MTCOPY_VARIANT(thp_2m_mtcopy_1t, 2048, 1);
 MTCOPY_VARIANT(thp_2m_mtcopy_2t, 2048, 2);
 MTCOPY_VARIANT(thp_2m_mtcopy_4t, 2048, 4);
+DCBM_VARIANT(base_4k_dcbm_1ch, 4, 1, "auto", SWDMA_PLAIN);
+DCBM_VARIANT(base_4k_dcbm_2ch, 4, 2, "auto", SWDMA_PLAIN);
+DCBM_VARIANT(base_4k_dcbm_4ch, 4, 4, "on", SWDMA_PLAIN);
+DCBM_VARIANT(base_4k_dcbm_4ch_nosg, 4, 4, "off", SWDMA_PLAIN);
+DCBM_VARIANT(mthp_64k_dcbm_1ch, 64, 1, "auto", SWDMA_PLAIN);
+DCBM_VARIANT(mthp_64k_dcbm_2ch, 64, 2, "auto", SWDMA_PLAIN);
+DCBM_VARIANT(mthp_64k_dcbm_4ch, 64, 4, "on", SWDMA_PLAIN);
+DCBM_VARIANT(mthp_64k_dcbm_4ch_nosg, 64, 4, "off", SWDMA_PLAIN);
+DCBM_VARIANT(thp_2m_dcbm_1ch, 2048, 1, "auto", SWDMA_PLAIN);
+DCBM_VARIANT(thp_2m_dcbm_2ch, 2048, 2, "auto", SWDMA_PLAIN);
+DCBM_VARIANT(thp_2m_dcbm_4ch, 2048, 4, "on", SWDMA_PLAIN);
+DCBM_VARIANT(thp_2m_dcbm_4ch_nosg, 2048, 4, "off", SWDMA_PLAIN);
+DCBM_VARIANT(base_4k_dcbm_out_of_order, 4, 4, "off", SWDMA_OUT_OF_ORDER);
+DCBM_VARIANT(thp_2m_dcbm_out_of_order, 2048, 4, "off", SWDMA_OUT_OF_ORDER);
+DCBM_VARIANT(base_4k_dcbm_max_seg, 4, 2, "on", SWDMA_MAX_SEG);
+DCBM_VARIANT(thp_2m_dcbm_max_seg, 2048, 2, "on", SWDMA_MAX_SEG);
+DCBM_VARIANT(base_4k_dcbm_fail, 4, 4, "on", SWDMA_FAIL);
+DCBM_VARIANT(mthp_64k_dcbm_fail, 64, 4, "on", SWDMA_FAIL);
+DCBM_VARIANT(thp_2m_dcbm_fail, 2048, 4, "on", SWDMA_FAIL);
+DCBM_VARIANT(thp_2m_dcbm_fail_nosg, 2048, 4, "off", SWDMA_FAIL);
 
 static void fill_all(FIXTURE_DATA(anon_migrate) *self, unsigned int gen)
 {
@@ -414,6 +462,15 @@ static long long mthp_64k_faults(void)
 	return file_number(THP_SYSFS "/hugepages-64kB/stats/anon_fault_alloc");
 }
 
+/* The number in file @name of directory @dir, or -1. */
+static long long file_number_at(const char *dir, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s%s", dir, name);
+	return file_number(path);
+}
+
 /* Read @n counters of @path; "" or the name of the first missing one. */
 static const char *read_keys(const char *path, const char *const *keys,
 			     int n, long long *v)
@@ -429,13 +486,40 @@ static const char *read_keys(const char *path, const char *const *keys,
 	return missing;
 }
 
+static const char *const swdma_knobs[] = {
+	"fail_ppm", "max_seg_len", "out_of_order",
+};
+
+/*
+ * swdma's fault and ordering knobs, with no channel in use (out_of_order
+ * changes only then); teardown puts them back to 0.
+ */
+static void setup_swdma(struct __test_metadata *_metadata,
+			FIXTURE_DATA(anon_migrate) *self, enum swdma_mode mode)
+{
+	const char *val[] = {
+		mode == SWDMA_FAIL ? SWDMA_FAIL_PPM : "0",
+		mode == SWDMA_MAX_SEG ? SWDMA_SEG_LEN : "0",
+		mode == SWDMA_OUT_OF_ORDER ? "1" : "0",
+	};
+	char path[128];
+	unsigned int i;
+
+	self->swdma_set = true;
+	ASSERT_EQ(0, file_write(SWDMA_DBG "fail_seed", "1"));
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), SWDMA_DBG "%s", swdma_knobs[i]);
+		ASSERT_EQ(0, file_write(path, val[i])) TH_LOG("%s", path);
+	}
+}
+
 /* Put the batch copy step and the migrators in the variant's mode. */
 static void setup_copy_mode(struct __test_metadata *_metadata,
 			    FIXTURE_DATA(anon_migrate) *self,
 			    const FIXTURE_VARIANT(anon_migrate) *variant)
 {
 	enum copy_mode copy = variant->copy;
-	bool migrator = copy >= COPY_MIGRATOR && copy != COPY_MTCOPY;
+	bool migrator = copy >= COPY_MIGRATOR && copy <= COPY_MIGRATOR_NOSYSCALL;
 	char n[16];
 	const char *missing;
 
@@ -444,17 +528,23 @@ static void setup_copy_mode(struct __test_metadata *_metadata,
 			return;
 		SKIP(return, "kernel without CONFIG_MIGRATION_COPY_OFFLOAD");
 	}
-	if (copy == COPY_MTCOPY && sysconf(_SC_NPROCESSORS_ONLN) < variant->threads)
-		SKIP(return, "%u threads need as many CPUs", variant->threads);
+	if (copy == COPY_MTCOPY && sysconf(_SC_NPROCESSORS_ONLN) < variant->workers)
+		SKIP(return, "%u threads need as many CPUs", variant->workers);
 	if (migrator && access(TM_PARAM, F_OK))
 		ASSERT_EQ(0, system("modprobe test_migrator"));
 	if (copy == COPY_MTCOPY && access(MT_PARAM, F_OK))
 		ASSERT_EQ(0, system("modprobe mtcopy"));
+	if (copy == COPY_DCBM && access(SWDMA_DBG, F_OK))
+		ASSERT_EQ(0, system("modprobe swdma"));
+	if (copy == COPY_DCBM && access(DCBM_PARAM, F_OK))
+		ASSERT_EQ(0, system("modprobe dcbm"));
 	/* At most one migrator is registered: start with none. */
 	if (!access(TM_PARAM, F_OK))
 		ASSERT_EQ(0, file_write(TM_PARAM "offloading", "0"));
 	if (!access(MT_PARAM, F_OK))
 		ASSERT_EQ(0, file_write(MT_PARAM "offloading", "0"));
+	if (!access(DCBM_PARAM, F_OK))
+		ASSERT_EQ(0, file_write(DCBM_PARAM "offloading", "0"));
 	self->batch_set = true;
 	ASSERT_EQ(0, file_write(BATCH_SYSCTL, copy == COPY_STOCK ? "0" : "1"));
 	if (migrator) {
@@ -471,7 +561,7 @@ static void setup_copy_mode(struct __test_metadata *_metadata,
 		self->migrator_on = true;
 	}
 	if (copy == COPY_MTCOPY) {
-		snprintf(n, sizeof(n), "%u", variant->threads);
+		snprintf(n, sizeof(n), "%u", variant->workers);
 		ASSERT_EQ(0, file_write(MT_PARAM "nr_threads", n));
 		ASSERT_EQ(0, file_write(MT_PARAM "reason_mask", "all"));
 		ASSERT_EQ(0, file_write(MT_PARAM "min_batch_bytes", "0"));
@@ -479,6 +569,19 @@ static void setup_copy_mode(struct __test_metadata *_metadata,
 		ASSERT_EQ(0, file_write(MT_PARAM "folios_failures", "0"));
 		ASSERT_EQ(0, file_write(MT_PARAM "offloading", "1"));
 		self->mtcopy_on = true;
+	}
+	if (copy == COPY_DCBM) {
+		setup_swdma(_metadata, self, variant->swdma);
+		snprintf(n, sizeof(n), "%u", variant->workers);
+		ASSERT_EQ(0, file_write(DCBM_PARAM "nr_dma_chan", n));
+		ASSERT_EQ(0, file_write(DCBM_PARAM "use_sg", variant->use_sg));
+		ASSERT_EQ(0, file_write(DCBM_PARAM "reason_mask", "all"));
+		ASSERT_EQ(0, file_write(DCBM_PARAM "min_batch_bytes", "0"));
+		ASSERT_EQ(0, file_write(DCBM_PARAM "timeout_ms", "10000"));
+		ASSERT_EQ(0, file_write(DCBM_PARAM "folios_migrated", "0"));
+		ASSERT_EQ(0, file_write(DCBM_PARAM "folios_failures", "0"));
+		ASSERT_EQ(0, file_write(DCBM_PARAM "offloading", "1"));
+		self->dcbm_on = true;
 	}
 	missing = read_keys("/proc/vmstat", vm_keys, NR_VM, self->vm0);
 	ASSERT_STREQ("", missing) TH_LOG("not in /proc/vmstat");
@@ -592,6 +695,14 @@ FIXTURE_TEARDOWN(anon_migrate)
 		file_write(TM_PARAM "offloading", "0");
 	if (self->mtcopy_on)
 		file_write(MT_PARAM "offloading", "0");
+	if (self->dcbm_on)
+		file_write(DCBM_PARAM "offloading", "0");
+	for (i = 0; self->swdma_set && i < 3; i++) {
+		char path[128];
+
+		snprintf(path, sizeof(path), SWDMA_DBG "%s", swdma_knobs[i]);
+		file_write(path, "0");
+	}
 	if (self->batch_set)
 		file_write(BATCH_SYSCTL, self->old_batch);
 	for (i = 0; self->thp_set && i < 2; i++)
@@ -740,16 +851,28 @@ static void check_copy(struct __test_metadata *_metadata,
 		ASSERT_EQ(0, vm[VM_OFF_BATCH]);
 		return;
 	}
-	if (copy == COPY_MTCOPY) {
-		long long done = file_number(MT_PARAM "folios_migrated");
-		long long failed = file_number(MT_PARAM "folios_failures");
+	if (copy == COPY_MTCOPY || copy == COPY_DCBM) {
+		const char *dir = copy == COPY_MTCOPY ? MT_PARAM : DCBM_PARAM;
+		long long done = file_number_at(dir, "folios_migrated");
+		long long failed = file_number_at(dir, "folios_failures");
+		bool faults = copy == COPY_DCBM && variant->swdma == SWDMA_FAIL;
 
-		TH_LOG("mtcopy, %u threads: %lld folios migrated, %lld failures",
-		       variant->threads, done, failed);
+		TH_LOG("%s, %u %s: folios_migrated %lld, folios_failures %lld",
+		       copy == COPY_MTCOPY ? "mtcopy" : "dcbm", variant->workers,
+		       copy == COPY_MTCOPY ? "threads" : "channels", done,
+		       failed);
+		/* Its record and the kernel's: offered = migrated + failures */
+		ASSERT_LE(0, done);
+		ASSERT_LE(0, failed);
 		ASSERT_EQ(done, vm[VM_OFF_COPIED]);
 		ASSERT_EQ(done + failed, vm[VM_OFF_COPIED] + vm[VM_OFF_FALLBACK]);
-		ASSERT_EQ(0, failed);
-		ASSERT_LE(min_folios, done);
+		ASSERT_LE(min_folios, done + failed);
+		if (faults) {
+			ASSERT_LT(0, failed) TH_LOG("no injected failure hit");
+			ASSERT_LT(0, done) TH_LOG("nothing copied by DMA");
+		} else {
+			ASSERT_EQ(0, failed);
+		}
 		return;
 	}
 	if (copy == COPY_BATCH || copy == COPY_MIGRATOR_NOSYSCALL) {
@@ -860,11 +983,20 @@ TEST_F_TIMEOUT(anon_migrate, trace_batches, 300)
 			continue;
 		}
 		ASSERT_STREQ(variant->copy == COPY_MTCOPY ? "mtcopy" :
+			     variant->copy == COPY_DCBM ? "dcbm" :
 			     "test_migrator", e.copier) TH_LOG("%s", line);
 		tm++;
 		tm_failed += e.result && e.result != -EOPNOTSUPP;
 		tm_declined += e.result == -EOPNOTSUPP;
 		switch (variant->copy) {
+		case COPY_DCBM:
+			if (variant->swdma == SWDMA_FAIL && e.result) {
+				ASSERT_EQ(-EIO, e.result) TH_LOG("%s", line);
+				ASSERT_GT(e.nr_folios, e.nr_copied)
+					TH_LOG("%s", line);
+				break;
+			}
+			/* fall through */
 		case COPY_MIGRATOR:
 		case COPY_MTCOPY:
 			ASSERT_EQ(0, e.result) TH_LOG("%s", line);
@@ -903,7 +1035,9 @@ TEST_F_TIMEOUT(anon_migrate, trace_batches, 300)
 		break;
 	default:
 		ASSERT_LT(0UL, tm);
-		ASSERT_EQ(variant->copy == COPY_MIGRATOR_FAIL, tm_failed > 0);
+		if (variant->copy != COPY_DCBM)
+			ASSERT_EQ(variant->copy == COPY_MIGRATOR_FAIL,
+				  tm_failed > 0);
 		ASSERT_EQ(variant->copy == COPY_MIGRATOR_DECLINE ? tm : 0,
 			  tm_declined);
 		break;
