@@ -28,7 +28,8 @@ cp "$busybox" "$ROOT/bin/busybox"
 install -m 0755 "$TOP/guest/init" "$ROOT/init"
 install -m 0644 "$TOP/guest/lib.sh" "$TOP/guest/check.sh" "$TOP/guest/bench.sh" \
 	"$ROOT/usr/lib/vmtest/"
-install -m 0755 "$GOUT"/tools/* "$ROOT/usr/lib/vmtest/"
+install -m 0755 "$GOUT"/tools/* "$TOP/guest/mm_migration_offload.sh" \
+	"$ROOT/usr/lib/vmtest/"
 for kind in tests bench kselftest; do
 	mkdir -p "$ROOT/usr/lib/vmtest/$kind"
 	if compgen -G "$GOUT/$kind/*" >/dev/null; then

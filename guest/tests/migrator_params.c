@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * migrator_params - every writable parameter of the migrator modules
- * (test_migrator, mtcopy) refuses hostile values with EINVAL and keeps the
- * value it had; valid values are taken and read back in canonical form.
- * Also: unloading is refused while a migrator is registered.
+ * (test_migrator, mtcopy, dcbm) refuses hostile values with EINVAL and
+ * keeps the value it had; valid values are taken and read back in
+ * canonical form.  Also: unloading is refused while a migrator is
+ * registered, and dcbm's DMA provider while dcbm holds its channels.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -39,6 +41,11 @@ static const char *const mask_extra[] = {
 	"1", NULL,
 };
 static const char *const counter_extra[] = { "1", "42", NULL };
+static const char *const chans_extra[] = { "0", "17", "4294967297", NULL };
+static const char *const use_sg_extra[] = {
+	"Auto", "ON", "of", "offf", "auto,off", "on off", "1", "0", NULL,
+};
+static const char *const timeout_extra[] = { "0", "600001", "4294967297000", NULL };
 static const char *const none_extra[] = { NULL };
 
 static const struct param_case cases[] = {
@@ -53,6 +60,15 @@ static const struct param_case cases[] = {
 	{ "mtcopy", "min_batch_bytes", none_extra, "65536", "65536" },
 	{ "mtcopy", "folios_migrated", counter_extra, "0", "0" },
 	{ "mtcopy", "folios_failures", counter_extra, "0", "0" },
+	{ "dcbm", "offloading", bool_extra, "0", "0" },
+	{ "dcbm", "reason_mask", mask_extra, "numa_misplaced,syscall_or_cpuset",
+	  "syscall_or_cpuset,numa_misplaced" },
+	{ "dcbm", "nr_dma_chan", chans_extra, "3", "3" },
+	{ "dcbm", "use_sg", use_sg_extra, "off", "off" },
+	{ "dcbm", "min_batch_bytes", none_extra, "8192", "8192" },
+	{ "dcbm", "timeout_ms", timeout_extra, "250", "250" },
+	{ "dcbm", "folios_migrated", counter_extra, "0", "0" },
+	{ "dcbm", "folios_failures", counter_extra, "0", "0" },
 };
 
 static void param_path(char *buf, size_t len, const struct param_case *c)
@@ -118,11 +134,12 @@ TEST(hostile_values)
 /* A registered migrator pins its module; unregistered, it unloads. */
 TEST(unload_while_registered)
 {
-	static const char *const modules[] = { "mtcopy", "test_migrator" };
+	static const char *const modules[] = { "mtcopy", "test_migrator", "dcbm" };
 	char path[128];
 	unsigned int i;
 
-	for (i = 0; i < 2; i++) {
+	load(_metadata, "swdma");	/* dcbm's channels */
+	for (i = 0; i < 3; i++) {
 		load(_metadata, modules[i]);
 		snprintf(path, sizeof(path), "/sys/module/%s/parameters/offloading",
 			 modules[i]);
@@ -131,11 +148,81 @@ TEST(unload_while_registered)
 		EXPECT_NE(0, delete_module_(modules[i]))
 			TH_LOG("%s unloaded while registered", modules[i]);
 		EXPECT_EQ(0, access(path, F_OK));
+		if (!strcmp(modules[i], "dcbm"))
+			EXPECT_NE(0, delete_module_("swdma"))
+				TH_LOG("swdma unloaded under dcbm's channels");
 		ASSERT_EQ(0, file_write(path, "0"));
 		EXPECT_EQ(0, delete_module_(modules[i]))
 			TH_LOG("%s: %s", modules[i], strerror(errno));
 		load(_metadata, modules[i]);
 	}
+}
+
+/* DMA channels with a client, over every dmaengine device */
+static int channels_in_use(void)
+{
+	char path[300];
+	struct dirent *d;
+	int n = 0;
+	DIR *dir = opendir("/sys/class/dma");
+
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/dma/%s/in_use",
+			 d->d_name);
+		n += file_number(path) > 0;
+	}
+	closedir(dir);
+	return n;
+}
+
+/*
+ * dcbm holds min(nr_dma_chan, channels there are) channels exactly while
+ * offloading, and changes of nr_dma_chan and use_sg while it offloads
+ * swap that set.
+ */
+TEST(dcbm_holds_its_channels)
+{
+	static const char *const steps[][2] = {
+		{ "nr_dma_chan", "1" }, { "nr_dma_chan", "4" },
+		{ "use_sg", "on" }, { "nr_dma_chan", "2" }, { "use_sg", "off" },
+		{ "nr_dma_chan", "16" }, { "use_sg", "auto" },
+		{ "nr_dma_chan", "3" },
+	};
+	const char *p = "/sys/module/dcbm/parameters/";
+	char path[128], val[32];
+	long long total;
+	unsigned int i;
+	int want;
+
+	load(_metadata, "swdma");
+	load(_metadata, "dcbm");
+	total = file_number("/sys/module/swdma/parameters/nr_channels");
+	ASSERT_LT(0, total);
+	ASSERT_EQ(0, channels_in_use()) TH_LOG("channels held before the test");
+	snprintf(path, sizeof(path), "%snr_dma_chan", p);
+	ASSERT_EQ(0, file_write(path, "2"));
+	snprintf(path, sizeof(path), "%soffloading", p);
+	ASSERT_EQ(0, file_write(path, "1"));
+	EXPECT_EQ(total < 2 ? total : 2, channels_in_use());
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", p, steps[i][0]);
+		ASSERT_EQ(0, file_write(path, steps[i][1]))
+			TH_LOG("%s=%s while offloading", steps[i][0],
+			       steps[i][1]);
+		ASSERT_EQ(0, file_read(path, val, sizeof(val)));
+		EXPECT_STREQ(steps[i][1], val);
+		snprintf(path, sizeof(path), "%snr_dma_chan", p);
+		want = file_number(path);
+		EXPECT_EQ(total < want ? total : want, channels_in_use())
+			TH_LOG("after %s=%s", steps[i][0], steps[i][1]);
+	}
+	snprintf(path, sizeof(path), "%soffloading", p);
+	ASSERT_EQ(0, file_write(path, "0"));
+	EXPECT_EQ(0, channels_in_use()) TH_LOG("channels kept after offloading=0");
 }
 
 TEST_HARNESS_MAIN
