@@ -11,7 +11,8 @@
 #   NODE_MEM     memory per node (default 3G: room for 1 GB migrations)
 #   VM_CPUS      vCPUs: 2, 4, 6 or 8 (default 4: the kernel's migration
 #                selftest needs 3, the 4-thread cases 4)
-#   VM_TIMEOUT   seconds before a hung guest is killed (default 1800)
+#   VM_TIMEOUT   seconds before a hung guest is killed (default 4200 for
+#                check, whose tests have their own timeouts; else 1800)
 #   ACCEL        kvm or tcg; default: probed once (host/kvm-probe.sh)
 #
 # In check and bench mode the console goes to $RUN/console.log and the
@@ -32,7 +33,14 @@ case $VM_CPUS in
 *) die "VM_CPUS must be 2, 4, 6 or 8, not '$VM_CPUS'" ;;
 esac
 half=$((VM_CPUS / 2))
-VM_TIMEOUT=${VM_TIMEOUT:-1800}
+if [ "$mode" = check ]; then
+	VM_TIMEOUT=${VM_TIMEOUT:-4200}
+else
+	VM_TIMEOUT=${VM_TIMEOUT:-1800}
+fi
+case $VM_TIMEOUT in
+'' | *[!0-9]* | 0) die "VM_TIMEOUT must be a number of seconds, not '$VM_TIMEOUT'" ;;
+esac
 kernel=$KOBJ/arch/x86/boot/bzImage
 initrd=$BUILD/initramfs.cpio
 [ -f "$kernel" ] || die "no kernel at $kernel"

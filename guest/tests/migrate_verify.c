@@ -273,7 +273,6 @@ DCBM_VARIANT(base_4k_dcbm_4ch_nosg, 4, 4, "off", SWDMA_PLAIN);
 DCBM_VARIANT(mthp_64k_dcbm_1ch, 64, 1, "auto", SWDMA_PLAIN);
 DCBM_VARIANT(mthp_64k_dcbm_2ch, 64, 2, "auto", SWDMA_PLAIN);
 DCBM_VARIANT(mthp_64k_dcbm_4ch, 64, 4, "on", SWDMA_PLAIN);
-DCBM_VARIANT(mthp_64k_dcbm_4ch_nosg, 64, 4, "off", SWDMA_PLAIN);
 DCBM_VARIANT(thp_2m_dcbm_1ch, 2048, 1, "auto", SWDMA_PLAIN);
 DCBM_VARIANT(thp_2m_dcbm_2ch, 2048, 2, "auto", SWDMA_PLAIN);
 DCBM_VARIANT(thp_2m_dcbm_4ch, 2048, 4, "on", SWDMA_PLAIN);
@@ -283,7 +282,6 @@ DCBM_VARIANT(thp_2m_dcbm_out_of_order, 2048, 4, "off", SWDMA_OUT_OF_ORDER);
 DCBM_VARIANT(base_4k_dcbm_max_seg, 4, 2, "on", SWDMA_MAX_SEG);
 DCBM_VARIANT(thp_2m_dcbm_max_seg, 2048, 2, "on", SWDMA_MAX_SEG);
 DCBM_VARIANT(base_4k_dcbm_fail, 4, 4, "on", SWDMA_FAIL);
-DCBM_VARIANT(mthp_64k_dcbm_fail, 64, 4, "on", SWDMA_FAIL);
 DCBM_VARIANT(thp_2m_dcbm_fail, 2048, 4, "on", SWDMA_FAIL);
 DCBM_VARIANT(thp_2m_dcbm_fail_nosg, 2048, 4, "off", SWDMA_FAIL);
 

@@ -22,6 +22,7 @@
  * offered.  swdma must end with no live descriptor.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -207,6 +208,34 @@ static void unload(struct __test_metadata *_metadata, const char *module)
 					    strerror(errno));
 }
 
+/*
+ * Unload @module and the modules that use it (a KUnit suite, say) to
+ * start from a fresh load; @dir is its parameter directory if it is a
+ * migrator, which must stop offloading first.
+ */
+static void unload_all(struct __test_metadata *_metadata, const char *module,
+		       const char *dir)
+{
+	char path[160];
+	struct dirent *d;
+	DIR *holders;
+
+	if (!loaded(module))
+		return;
+	if (dir) {
+		snprintf(path, sizeof(path), "%soffloading", dir);
+		ASSERT_EQ(0, file_write(path, "0"));
+	}
+	snprintf(path, sizeof(path), "/sys/module/%s/holders", module);
+	holders = opendir(path);
+	while (holders && (d = readdir(holders)))
+		if (d->d_name[0] != '.')
+			unload(_metadata, d->d_name);
+	if (holders)
+		closedir(holders);
+	unload(_metadata, module);
+}
+
 static void put(struct __test_metadata *_metadata, const char *dir,
 		const char *param, const char *val)
 {
@@ -358,6 +387,7 @@ TEST_F_TIMEOUT(churn, reload_dcbm, 1800)
 	char n[24];
 
 	load(_metadata, "swdma", "");
+	unload_all(_metadata, "dcbm", DCBM);	/* counters from zero */
 	for (c = 0; c < cycles; c++) {
 		load(_metadata, "dcbm", "");
 		snprintf(n, sizeof(n), "%lu", c % 4 + 1);
@@ -378,6 +408,7 @@ TEST_F_TIMEOUT(churn, reload_mtcopy, 1800)
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	char n[24];
 
+	unload_all(_metadata, "mtcopy", MTCOPY);
 	for (c = 0; c < cycles; c++) {
 		load(_metadata, "mtcopy", "");
 		snprintf(n, sizeof(n), "%lu", c % cpus + 1);
@@ -395,12 +426,9 @@ TEST_F_TIMEOUT(churn, reload_swdma, 1800)
 {
 	unsigned long c, cycles = env_ulong("CHURN_CYCLES", 10, 10000);
 
+	unload_all(_metadata, "dcbm", DCBM);
+	unload_all(_metadata, "swdma", NULL);
 	load(_metadata, "dcbm", "");
-	if (loaded("swdma")) {
-		/* Unloaded even if a failed test left dcbm offloading */
-		put(_metadata, DCBM, "offloading", "0");
-		unload(_metadata, "swdma");
-	}
 	for (c = 0; c < cycles; c++) {
 		load(_metadata, "swdma", c % 2 ? "private=1" : "private=0");
 		put(_metadata, DCBM, "nr_dma_chan", "4");
