@@ -16,7 +16,8 @@
  * 1, 2 and 4 worker threads; and by dcbm over swdma with 1, 2 and 4
  * channels, with DMA_MEMCPY_SG or one DMA_MEMCPY per chunk, and with
  * swdma retiring descriptors out of order, moving at most an odd segment
- * length at a time, or failing 5% of its descriptors.  After the moves the
+ * length at a time, failing 5% of its descriptors, or completing them only
+ * after dcbm's timeout.  After the moves the
  * /proc/vmstat counters, the migrator's own record and the
  * mm_migrate_copy_batch tracepoint must agree with the mode.  Plus
  * move_pages() error semantics.
@@ -62,6 +63,8 @@
 #define SWDMA_DBG	"/sys/kernel/debug/dmaengine/swdma.0/"
 #define SWDMA_FAIL_PPM	"50000"		/* 5% of descriptors fail */
 #define SWDMA_SEG_LEN	"4000"		/* not a divisor of any page size */
+#define SWDMA_LATENCY	"20000"		/* us, well above ... */
+#define DCBM_TIMEOUT	"5"		/* ... this, in ms */
 #define TRACEFS		"/sys/kernel/tracing"
 #define TRACE_EVENT	TRACEFS "/events/migrate/mm_migrate_copy_batch/enable"
 #define NO_SYSCALL	"numa_misplaced,demotion"	/* unused in the VM */
@@ -84,6 +87,7 @@ enum swdma_mode {
 	SWDMA_OUT_OF_ORDER,	/* retires issued descriptors out of order */
 	SWDMA_MAX_SEG,		/* moves at most SWDMA_SEG_LEN bytes at once */
 	SWDMA_FAIL,		/* fails SWDMA_FAIL_PPM of its descriptors */
+	SWDMA_LATE,		/* completes after dcbm's timeout */
 };
 
 /* /proc/vmstat counters of the batch copy step */
@@ -284,6 +288,7 @@ DCBM_VARIANT(thp_2m_dcbm_max_seg, 2048, 2, "on", SWDMA_MAX_SEG);
 DCBM_VARIANT(base_4k_dcbm_fail, 4, 4, "on", SWDMA_FAIL);
 DCBM_VARIANT(thp_2m_dcbm_fail, 2048, 4, "on", SWDMA_FAIL);
 DCBM_VARIANT(thp_2m_dcbm_fail_nosg, 2048, 4, "off", SWDMA_FAIL);
+DCBM_VARIANT(thp_2m_dcbm_timeout, 2048, 4, "on", SWDMA_LATE);
 
 static void fill_all(FIXTURE_DATA(anon_migrate) *self, unsigned int gen)
 {
@@ -485,8 +490,10 @@ static const char *read_keys(const char *path, const char *const *keys,
 }
 
 static const char *const swdma_knobs[] = {
-	"fail_ppm", "max_seg_len", "out_of_order",
+	"fail_ppm", "max_seg_len", "out_of_order", "latency_us",
 };
+
+#define NR_SWDMA_KNOBS	(sizeof(swdma_knobs) / sizeof(swdma_knobs[0]))
 
 /*
  * swdma's fault and ordering knobs, with no channel in use (out_of_order
@@ -499,13 +506,14 @@ static void setup_swdma(struct __test_metadata *_metadata,
 		mode == SWDMA_FAIL ? SWDMA_FAIL_PPM : "0",
 		mode == SWDMA_MAX_SEG ? SWDMA_SEG_LEN : "0",
 		mode == SWDMA_OUT_OF_ORDER ? "1" : "0",
+		mode == SWDMA_LATE ? SWDMA_LATENCY : "0",
 	};
 	char path[128];
 	unsigned int i;
 
 	self->swdma_set = true;
 	ASSERT_EQ(0, file_write(SWDMA_DBG "fail_seed", "1"));
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < NR_SWDMA_KNOBS; i++) {
 		snprintf(path, sizeof(path), SWDMA_DBG "%s", swdma_knobs[i]);
 		ASSERT_EQ(0, file_write(path, val[i])) TH_LOG("%s", path);
 	}
@@ -575,7 +583,9 @@ static void setup_copy_mode(struct __test_metadata *_metadata,
 		ASSERT_EQ(0, file_write(DCBM_PARAM "use_sg", variant->use_sg));
 		ASSERT_EQ(0, file_write(DCBM_PARAM "reason_mask", "all"));
 		ASSERT_EQ(0, file_write(DCBM_PARAM "min_batch_bytes", "0"));
-		ASSERT_EQ(0, file_write(DCBM_PARAM "timeout_ms", "10000"));
+		ASSERT_EQ(0, file_write(DCBM_PARAM "timeout_ms",
+					variant->swdma == SWDMA_LATE ?
+					DCBM_TIMEOUT : "10000"));
 		ASSERT_EQ(0, file_write(DCBM_PARAM "folios_migrated", "0"));
 		ASSERT_EQ(0, file_write(DCBM_PARAM "folios_failures", "0"));
 		ASSERT_EQ(0, file_write(DCBM_PARAM "offloading", "1"));
@@ -695,7 +705,7 @@ FIXTURE_TEARDOWN(anon_migrate)
 		file_write(MT_PARAM "offloading", "0");
 	if (self->dcbm_on)
 		file_write(DCBM_PARAM "offloading", "0");
-	for (i = 0; self->swdma_set && i < 3; i++) {
+	for (i = 0; self->swdma_set && i < (int)NR_SWDMA_KNOBS; i++) {
 		char path[128];
 
 		snprintf(path, sizeof(path), SWDMA_DBG "%s", swdma_knobs[i]);
@@ -854,6 +864,7 @@ static void check_copy(struct __test_metadata *_metadata,
 		long long done = file_number_at(dir, "folios_migrated");
 		long long failed = file_number_at(dir, "folios_failures");
 		bool faults = copy == COPY_DCBM && variant->swdma == SWDMA_FAIL;
+		bool late = copy == COPY_DCBM && variant->swdma == SWDMA_LATE;
 
 		TH_LOG("%s, %u %s: folios_migrated %lld, folios_failures %lld",
 		       copy == COPY_MTCOPY ? "mtcopy" : "dcbm", variant->workers,
@@ -868,6 +879,9 @@ static void check_copy(struct __test_metadata *_metadata,
 		if (faults) {
 			ASSERT_LT(0, failed) TH_LOG("no injected failure hit");
 			ASSERT_LT(0, done) TH_LOG("nothing copied by DMA");
+		} else if (late) {
+			ASSERT_LT(0, failed);
+			ASSERT_EQ(0, done) TH_LOG("late copies marked as done");
 		} else {
 			ASSERT_EQ(0, failed);
 		}
@@ -988,7 +1002,7 @@ TEST_F_TIMEOUT(anon_migrate, trace_batches, 300)
 		tm_declined += e.result == -EOPNOTSUPP;
 		switch (variant->copy) {
 		case COPY_DCBM:
-			if (variant->swdma == SWDMA_FAIL && e.result) {
+			if (variant->swdma >= SWDMA_FAIL && e.result) {
 				ASSERT_EQ(-EIO, e.result) TH_LOG("%s", line);
 				ASSERT_GT(e.nr_folios, e.nr_copied)
 					TH_LOG("%s", line);

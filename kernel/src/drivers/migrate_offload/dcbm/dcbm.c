@@ -60,8 +60,8 @@ static atomic_long_t folios_failures = ATOMIC_LONG_INIT(0);
  * dcbm_lock from its first descriptor until its last unmap: an error
  * terminates whole channels, which must not drop another batch's
  * descriptors.  Enabling, disabling and changing nr_dma_chan or use_sg
- * replace the set under it (nested inside the control's lock), so no batch
- * sees half of a change.
+ * swap the set under it, so no batch sees half of a change.  Nothing that
+ * may enter reclaim runs under dcbm_lock.
  */
 static DEFINE_MUTEX(dcbm_lock);
 static struct dma_chan *dcbm_chans[DCBM_MAX_CHANS];
@@ -105,7 +105,8 @@ static bool dcbm_overlaps(const struct dcbm_share *sh,
 /* Build the share's source and destination lists: one entry per folio. */
 static int dcbm_build_tables(struct dcbm_share *sh, struct dcbm_batch *b)
 {
-	gfp_t gfp = GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN;
+	/* No reclaim under dcbm_lock: it could migrate into dcbm again. */
+	gfp_t gfp = GFP_NOWAIT | __GFP_NOWARN;
 	struct scatterlist *s, *d;
 	unsigned long pg, end;
 	unsigned int f, n = 0;
@@ -350,73 +351,79 @@ static struct migrator dcbm_migrator = {
 	.owner = THIS_MODULE,
 };
 
-/* Called with dcbm_lock. */
-static void dcbm_release_chans(void)
+static struct migrate_offload_ctl dcbm_ctl;
+
+static bool dcbm_chan_fits(struct dma_chan *chan, unsigned int sg_mode)
 {
-	while (dcbm_nr_chans)
-		dma_release_channel(dcbm_chans[--dcbm_nr_chans]);
+	return sg_mode != DCBM_SG_ON ||
+	       dma_has_cap(DMA_MEMCPY_SG, chan->device->cap_mask);
 }
 
 /*
- * Request up to @n channels, all with DMA_MEMCPY_SG if @sg_mode is on, and
- * decide whether batches use it.  Called with dcbm_lock and no channel held.
+ * Make the held channel set @n channels (0: none) fit for @sg_mode: keep
+ * the held channels that fit, request the missing ones, and swap the set
+ * under dcbm_lock, between batches.  Channels are requested and released
+ * outside dcbm_lock: that may allocate, and reclaim may migrate (demotion)
+ * into a batch that needs the lock.  If no channel can be had for n > 0,
+ * the held set stays as it was and -ENODEV is returned.  Called with the
+ * control's lock, which serialises every change of the set.
  */
-static int dcbm_request_chans(unsigned int n, unsigned int sg_mode)
+static int dcbm_set_chans(unsigned int n, unsigned int sg_mode)
 {
+	struct dma_chan *keep[DCBM_MAX_CHANS], *drop[DCBM_MAX_CHANS];
+	unsigned int i, nr_keep = 0, nr_drop = 0, nr_new;
 	struct dma_chan *chan;
 	dma_cap_mask_t mask;
 	bool sg = sg_mode != DCBM_SG_OFF;
+
+	lockdep_assert_held(&dcbm_ctl.lock);
+	for (i = 0; i < dcbm_nr_chans; i++) {
+		chan = dcbm_chans[i];
+		if (nr_keep < n && dcbm_chan_fits(chan, sg_mode))
+			keep[nr_keep++] = chan;
+		else
+			drop[nr_drop++] = chan;
+	}
 
 	dma_cap_zero(mask);
 	dma_cap_set(DMA_MEMCPY, mask);
 	if (sg_mode == DCBM_SG_ON)
 		dma_cap_set(DMA_MEMCPY_SG, mask);
-	while (dcbm_nr_chans < n) {
+	for (nr_new = nr_keep; nr_new < n; nr_new++) {
 		chan = dma_request_chan_by_mask(&mask);
 		if (IS_ERR(chan))
 			break;
-		dcbm_chans[dcbm_nr_chans++] = chan;
-		sg &= dma_has_cap(DMA_MEMCPY_SG, chan->device->cap_mask);
+		keep[nr_new] = chan;
 	}
-	if (!dcbm_nr_chans) {
+	if (n && !nr_new) {
 		pr_warn("no DMA_MEMCPY%s channel available\n",
 			sg_mode == DCBM_SG_ON ? " + DMA_MEMCPY_SG" : "");
 		return -ENODEV;
 	}
-	if (dcbm_nr_chans < n)
-		pr_info("using %u of %u requested channels\n", dcbm_nr_chans,
-			n);
+	if (nr_new < n)
+		pr_info("using %u of %u requested channels\n", nr_new, n);
+	for (i = 0; i < nr_new; i++)
+		sg &= dma_has_cap(DMA_MEMCPY_SG, keep[i]->device->cap_mask);
+
+	mutex_lock(&dcbm_lock);
+	memcpy(dcbm_chans, keep, nr_new * sizeof(*keep));
+	dcbm_nr_chans = nr_new;
 	dcbm_sg = sg;
+	mutex_unlock(&dcbm_lock);
+
+	for (i = 0; i < nr_drop; i++)
+		dma_release_channel(drop[i]);
 	return 0;
-}
-
-/*
- * Swap the held channel set for one made with @n and @sg_mode.  If that
- * cannot be had, the previous parameters are requested again and the
- * change is refused.  Called with the control's lock while enabled.
- */
-static int dcbm_reconfigure(unsigned int n, unsigned int sg_mode)
-{
-	int rc;
-
-	guard(mutex)(&dcbm_lock);
-	dcbm_release_chans();
-	rc = dcbm_request_chans(n, sg_mode);
-	if (rc)
-		dcbm_request_chans(nr_dma_chan, use_sg);
-	return rc;
 }
 
 static int dcbm_enable(struct migrate_offload_ctl *ctl)
 {
-	guard(mutex)(&dcbm_lock);
-	return dcbm_request_chans(nr_dma_chan, use_sg);
+	return dcbm_set_chans(nr_dma_chan, use_sg);
 }
 
 static void dcbm_disable(struct migrate_offload_ctl *ctl)
 {
-	guard(mutex)(&dcbm_lock);
-	dcbm_release_chans();
+	dcbm_set_chans(0, use_sg);
 }
 
 static DEFINE_MIGRATE_OFFLOAD_CTL(dcbm_ctl, &dcbm_migrator, dcbm_enable,
@@ -437,7 +444,7 @@ static int nr_dma_chan_set(const char *val, const struct kernel_param *kp)
 		return -EINVAL;
 	guard(mutex)(&dcbm_ctl.lock);
 	if (dcbm_ctl.enabled) {
-		rc = dcbm_reconfigure(n, use_sg);
+		rc = dcbm_set_chans(n, use_sg);
 		if (rc)
 			return rc;
 	}
@@ -462,7 +469,7 @@ static int use_sg_set(const char *val, const struct kernel_param *kp)
 		return -EINVAL;
 	guard(mutex)(&dcbm_ctl.lock);
 	if (dcbm_ctl.enabled) {
-		rc = dcbm_reconfigure(nr_dma_chan, mode);
+		rc = dcbm_set_chans(nr_dma_chan, mode);
 		if (rc)
 			return rc;
 	}
