@@ -127,6 +127,25 @@ static inline long long file_number(const char *path)
 	return errno || *end || end == buf ? -1 : v;
 }
 
+/* The number in file @name of directory @dir (with its '/'), or -1. */
+static inline long long file_number_at(const char *dir, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s%s", dir, name);
+	return file_number(path);
+}
+
+/* Decimal from the environment: @def if unset, 0 if malformed. */
+static inline unsigned long env_ulong(const char *name, unsigned long def)
+{
+	const char *s = getenv(name);
+	char *end = "";
+	unsigned long v = s ? strtoul(s, &end, 10) : def;
+
+	return s && (!*s || *end) ? 0 : v;
+}
+
 /*
  * The number after @key in a file of "key value" lines (/proc/vmstat, a
  * stats file), or -1 if the file or the key is missing.

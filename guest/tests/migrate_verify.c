@@ -124,16 +124,6 @@ static inline uint64_t pattern(unsigned long pg, unsigned int gen,
 	return v * 0x9e3779b97f4a7c15ULL + 0x5a5aa5a5c3c33c3cULL;
 }
 
-/* Decimal from the environment: @def if unset, 0 if malformed. */
-static unsigned long env_ulong(const char *name, unsigned long def)
-{
-	const char *s = getenv(name);
-	char *end = "";
-	unsigned long v = s ? strtoul(s, &end, 10) : def;
-
-	return s && (!*s || *end) ? 0 : v;
-}
-
 /* First line of @path, without the newline. */
 static bool read_line(const char *path, char *buf, int len)
 {
@@ -463,15 +453,6 @@ static void setup_mthp(struct __test_metadata *_metadata,
 static long long mthp_64k_faults(void)
 {
 	return file_number(THP_SYSFS "/hugepages-64kB/stats/anon_fault_alloc");
-}
-
-/* The number in file @name of directory @dir, or -1. */
-static long long file_number_at(const char *dir, const char *name)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s%s", dir, name);
-	return file_number(path);
 }
 
 /* Read @n counters of @path; "" or the name of the first missing one. */

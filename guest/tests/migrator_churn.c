@@ -63,18 +63,12 @@ static inline uint64_t pattern(unsigned long pg, unsigned long w)
 	return (((uint64_t)pg << 16) | w) * 0x9e3779b97f4a7c15ULL + 0x1234567;
 }
 
-static unsigned long env_ulong(const char *name, unsigned long def,
-			       unsigned long max)
-{
-	const char *s = getenv(name);
-	char *end;
-	unsigned long v;
-
-	if (!s)
-		return def;
-	v = strtoul(s, &end, 10);
-	return *s && !*end && v && v <= max ? v : def;
-}
+/* A setting from the environment: @def if unset, 1..@max or the test fails. */
+#define env_setting(_name, _def, _max) ({				\
+	unsigned long _v = env_ulong(_name, _def);			\
+	ASSERT_TRUE(_v > 0 && _v <= (_max))				\
+		TH_LOG("bad %s (1..%lu)", _name, (unsigned long)(_max));	\
+	_v; })
 
 FIXTURE(churn)
 {
@@ -247,20 +241,12 @@ static void put(struct __test_metadata *_metadata, const char *dir,
 	ASSERT_EQ(0, rc) TH_LOG("%s=%s: %s", path, val, strerror(-rc));
 }
 
-static long long get(const char *dir, const char *param)
-{
-	char path[160];
-
-	snprintf(path, sizeof(path), "%s%s", dir, param);
-	return file_number(path);
-}
-
 /* Add a stopped migrator's counters to the test's sums. */
 static void collect(struct __test_metadata *_metadata,
 		    FIXTURE_DATA(churn) *self, const char *dir)
 {
-	long long m = get(dir, "folios_migrated");
-	long long f = get(dir, "folios_failures");
+	long long m = file_number_at(dir, "folios_migrated");
+	long long f = file_number_at(dir, "folios_failures");
 
 	ASSERT_LE(0, m);
 	ASSERT_LE(0, f);
@@ -287,7 +273,7 @@ static void let_move(struct __test_metadata *_metadata,
 
 FIXTURE_SETUP(churn)
 {
-	unsigned long i, mb = env_ulong("CHURN_MB", 16, 4096);
+	unsigned long i, mb = env_setting("CHURN_MB", 16, 4096);
 	unsigned long mask = 1UL;
 	char *map;
 
@@ -383,7 +369,7 @@ static const char *const sg_modes[] = { "auto", "on", "off" };
 
 TEST_F_TIMEOUT(churn, reload_dcbm, 1800)
 {
-	unsigned long c, cycles = env_ulong("CHURN_CYCLES", 10, 10000);
+	unsigned long c, cycles = env_setting("CHURN_CYCLES", 10, 10000);
 	char n[24];
 
 	load(_metadata, "swdma", "");
@@ -404,7 +390,7 @@ TEST_F_TIMEOUT(churn, reload_dcbm, 1800)
 
 TEST_F_TIMEOUT(churn, reload_mtcopy, 1800)
 {
-	unsigned long c, cycles = env_ulong("CHURN_CYCLES", 10, 10000);
+	unsigned long c, cycles = env_setting("CHURN_CYCLES", 10, 10000);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	char n[24];
 
@@ -424,7 +410,7 @@ TEST_F_TIMEOUT(churn, reload_mtcopy, 1800)
 
 TEST_F_TIMEOUT(churn, reload_swdma, 1800)
 {
-	unsigned long c, cycles = env_ulong("CHURN_CYCLES", 10, 10000);
+	unsigned long c, cycles = env_setting("CHURN_CYCLES", 10, 10000);
 
 	unload_all(_metadata, "dcbm", DCBM);
 	unload_all(_metadata, "swdma", NULL);
@@ -486,7 +472,7 @@ static void toggle_one(struct __test_metadata *_metadata, unsigned int *rnd,
 
 TEST_F_TIMEOUT(churn, toggle_params, 1800)
 {
-	unsigned long i, ops = env_ulong("CHURN_OPS", 300, 1000000);
+	unsigned long i, ops = env_setting("CHURN_OPS", 300, 1000000);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned int rnd = 42;
 
