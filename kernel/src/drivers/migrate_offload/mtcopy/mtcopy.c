@@ -4,9 +4,13 @@
  *
  * A batch is one byte stream (its folios back to back), cut at page
  * boundaries into nr_threads shares of (nearly) equal size, so that even a
- * batch of one 2M folio keeps every worker busy.  The workers run on an
- * unbound workqueue, on CPUs of the destination node when it has any; the
- * migrating thread waits for all of them.  A folio is marked copied only
+ * batch of one 2M folio keeps every thread busy.  The migrating thread
+ * copies the first share itself, instead of sleeping while others work,
+ * and nr_threads - 1 workers copy the rest on an unbound workqueue, on
+ * CPUs of the destination node when it has any; the migrating thread then
+ * waits for them.  With nr_threads=1 nothing is handed off at all: waking
+ * a worker and being woken again costs more than it could save.  A folio
+ * is marked copied only
  * when every page of it was copied without a machine check; the others are
  * left to the CPU copy of the move phase.
  *
@@ -142,8 +146,11 @@ static int mtcopy_offload_copy(struct list_head *dst_list,
 		works[i].start = pages * i / n;
 		works[i].end = pages * (i + 1) / n;
 		INIT_WORK(&works[i].work, mtcopy_worker);
-		queue_work_node(nid, mtcopy_wq, &works[i].work);
+		if (i)
+			queue_work_node(nid, mtcopy_wq, &works[i].work);
 	}
+	/* The first share is ours: the workers start on theirs meanwhile. */
+	mtcopy_worker(&works[0].work);
 	wait_for_completion(&b.done);
 
 	for (i = 0; i < nr; i++) {
