@@ -1,20 +1,28 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Turn the bench blocks of a VM run into tables.
+"""Turn the bench blocks of a VM run into tables, plots and target ratios.
 
-Each bench line is `TABLE key=value ...`.  Lines are grouped into one table
-per TABLE word, with one column per key in first-seen order; a key pair
-NAME_mean / NAME_sd becomes one column "NAME (mean ± SD)".  Rows with a
-`copy` key get `vs_stock`: their gbps_mean over that of the copy=stock row
-with the same other settings, measured in the same boot.  Tables are
-printed as Markdown on stdout and written to OUTDIR as .md and .csv.
+Each bench line is `TABLE key=value ...` (memcpy, dma_copy, move_pages,
+batch_copy; see guest/bench/).  The tables are laid out as on LKML:
+dma_copy as `mode chan folio sge run_ms ... prep_calls`, move_pages and
+batch_copy with one row per folio size and one column per copy
+configuration.  Every figure is a mean ± SD over the runs of one boot, and
+every ratio is taken between figures of that boot.  Output: Markdown on
+stdout and in OUTDIR/bench.md, one CSV per table, PNG plots (gnuplot).
 """
 
 import argparse
 import csv
 import os
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
+
+FOLIOS = ['4K', '64K', '1M', '2M']
+ORDER = {'4K': 0, '64K': 4, '1M': 8, '2M': 9}
+KB = {'4K': 4, '64K': 64, '1M': 1024, '2M': 2048}
 
 
 def read_rows(results):
@@ -38,40 +46,243 @@ def read_rows(results):
     return tables, errors
 
 
-def add_vs_stock(rows):
-    """Ratio of gbps_mean to the copy=stock row that differs only in copy."""
-    def same(a, b):
-        return all(a.get(k) == b.get(k) for k in ('folio', 'mb', 'runs'))
-    for row in rows:
-        stock = [r for r in rows if r.get('copy') == 'stock' and same(r, row)]
-        try:
-            row['vs_stock'] = '%.3f' % (float(row['gbps_mean']) /
-                                        float(stock[0]['gbps_mean']))
-        except (IndexError, KeyError, ValueError, ZeroDivisionError):
-            pass
+def num(row, key):
+    try:
+        return float(row[key])
+    except (KeyError, ValueError, TypeError):
+        return None
 
 
-def columns(rows):
-    keys = []
-    for row in rows:
-        for k in row:
-            if k not in keys:
-                keys.append(k)
-    cols = []
-    for k in keys:
-        if k.endswith('_sd') and k[:-3] + '_mean' in keys:
+def pm(row, name, fmt='%.3f'):
+    m, s = num(row, name + '_mean'), num(row, name + '_sd')
+    if m is None:
+        return '-'
+    return (fmt % m) + ' ± ' + (fmt % s if s is not None else '?')
+
+
+def md_table(head, rows):
+    out = ['| ' + ' | '.join(head) + ' |', '|' + '|'.join('---' for _ in head) + '|']
+    out += ['| ' + ' | '.join(str(c) for c in r) + ' |' for r in rows]
+    return out + ['']
+
+
+def write_csv(path, rows):
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    with open(path, 'w', newline='') as f:
+        w = csv.writer(f)
+        w.writerow(keys)
+        for row in rows:
+            w.writerow([row.get(k, '') for k in keys])
+
+
+def configs(rows):
+    return list(dict.fromkeys(r['copy'] for r in rows))
+
+
+def cell(rows, folio, copy):
+    for r in rows:
+        if r.get('folio') == folio and r.get('copy') == copy:
+            return r
+    return None
+
+
+def ceilings(memcpy):
+    """Best memcpy GB/s per thread count, over the copy methods."""
+    best = {}
+    for r in memcpy:
+        t, g = r.get('threads'), num(r, 'gbps_mean')
+        if g is not None and (t not in best or g > best[t][0]):
+            best[t] = (g, r.get('method', 'libc'))
+    return best
+
+
+def memcpy_section(memcpy):
+    md = ['### memcpy bandwidth, node 0 to node 1 (the ceiling)', '']
+    rows = [[r.get('method', 'libc'), r['threads'], r['mb'], r['runs'], pm(r, 'gbps')]
+            for r in memcpy]
+    md += md_table(['method', 'threads', 'MB/thread', 'runs', 'GB/s (mean ± SD)'], rows)
+    best = ceilings(memcpy)
+    md += ['Ceiling: ' + ', '.join(f'{t} thread(s) {g:.3f} GB/s ({m})'
+                                   for t, (g, m) in sorted(best.items())) + '.', '']
+    return md
+
+
+def dma_section(dma):
+    md = ['### dmaengine: prep_memcpy per entry vs one prep_memcpy_sg per batch', '']
+    if dma:
+        r0 = dma[0]
+        md += [f'swdma, {r0["mb"]} MB per channel, {r0["runs"]} runs per cell, node 0 to '
+               'node 1. The *_ms columns are thread time summed over the channels; '
+               'run_ms is wall time. Mean ± SD.', '']
+    head = ['mode', 'chan', 'folio', 'sge', 'run_ms', 'prep_ms', 'submit_ms',
+            'issue_ms', 'wait_ms', 'prep_calls']
+    rows = [[r['mode'], r['chan'], r['folio'], r['sge']] +
+            [pm(r, k, '%.2f') for k in ('run_ms', 'prep_ms', 'submit_ms',
+                                        'issue_ms', 'wait_ms')] + [r['prep_calls']]
+            for r in dma]
+    return md + md_table(head, rows)
+
+
+def by_folio_section(title, note, rows, fmt_cell):
+    cfgs = configs(rows)
+    md = [f'### {title}', '']
+    if note:
+        md += [note, '']
+    out = []
+    for f in FOLIOS:
+        if not any(r.get('folio') == f for r in rows):
             continue
-        if k.endswith('_mean') and k[:-5] + '_sd' in keys:
-            cols.append((f'{k[:-5]} (mean ± SD)', k, k[:-5] + '_sd'))
-        else:
-            cols.append((k, k, None))
-    return cols
+        out.append([f'{f} (order {ORDER[f]})'] + [fmt_cell(cell(rows, f, c), f, c) for c in cfgs])
+    return md + md_table(['folio'] + cfgs, out)
 
 
-def cell(row, key, sd):
-    if sd:
-        return f'{row.get(key, "?")} ± {row.get(sd, "?")}'
-    return row.get(key, '')
+def ratio(a, b):
+    if a is None or b is None or not b:
+        return None
+    return a / b
+
+
+def targets(dma, mp, bc, ceil):
+    """(target, measured text, met) for each target of issue 7."""
+    res = []
+    for chan in sorted({r['chan'] for r in dma}, key=int):
+        m = [r for r in dma if r['chan'] == chan and r['folio'] == '4KB' and r['sge'] == '512']
+        pe = next((r for r in m if r['mode'] == 'prep_memcpy'), None)
+        sg = next((r for r in m if r['mode'] == 'prep_memcpy_sg'), None)
+        if not pe or not sg:
+            continue
+        cost = lambda r: num(r, 'prep_ms_mean') + num(r, 'submit_ms_mean')
+        rr = ratio(cost(sg), cost(pe))
+        calls = ratio(num(pe, 'prep_calls'), num(sg, 'prep_calls'))
+        res.append((f'4K x 512, {chan} channel(s): prep+submit of memcpy_sg <= 1/20 of per-entry',
+                    f'{cost(sg):.2f} vs {cost(pe):.2f} ms = 1/{1 / rr:.1f}' if rr else '-',
+                    rr is not None and rr <= 1 / 20))
+        res.append((f'4K x 512, {chan} channel(s): prep calls 512x fewer',
+                    f'{calls:.0f}x' if calls else '-', calls is not None and calls >= 512))
+
+    offl = [c for c in configs(bc) if c not in ('batch', 'stock')]
+    cpu = num(cell(bc, '2M', 'batch'), 'gbps_mean')
+    best = max(((num(cell(bc, '2M', c), 'gbps_mean') or 0, c) for c in offl), default=(0, '-'))
+    c2 = ceil.get('2', (None,))[0]
+    r1 = ratio(best[0], cpu)
+    res.append(('batch copy, 2M: best migrator >= 1.5x the single-thread CPU copy',
+                f'{best[1]} {best[0]:.3f} vs CPU {cpu:.3f} GB/s = {r1:.2f}x' if r1 else '-',
+                r1 is not None and r1 >= 1.5))
+    r2 = ratio(best[0], c2)
+    res.append(('batch copy, 2M: best migrator >= 75% of the 2-thread memcpy ceiling',
+                f'{best[1]} {best[0]:.3f} vs {c2:.3f} GB/s = {100 * r2:.0f}%' if r2 else '-',
+                r2 is not None and r2 >= 0.75))
+
+    for folio, want in (('2M', 1.2), ('4K', 0.97)):
+        stock = num(cell(mp, folio, 'stock'), 'gbps_mean')
+        cand = [c for c in configs(mp) if c != 'stock']
+        best = max(((num(cell(mp, folio, c), 'gbps_mean') or 0, c) for c in cand), default=(0, '-'))
+        bm = max(((num(cell(mp, folio, c), 'gbps_mean') or 0, c) for c in cand if c != 'batch'),
+                 default=(0, '-'))
+        r = ratio(bm[0], stock)
+        txt = (f'{bm[1]} {bm[0]:.3f} vs stock {stock:.3f} GB/s = {r:.3f}x' if r else '-')
+        rb = ratio(num(cell(mp, folio, 'batch'), 'gbps_mean'), stock)
+        if rb:
+            txt += f' (batch step, CPU copy: {rb:.3f}x)'
+        res.append((f'move_pages, {folio}: best migrator >= {want}x stock', txt,
+                    r is not None and r >= want))
+    return res
+
+
+def style(config):
+    """Colour by thread/channel count, dash and point by copier."""
+    kind, _, n = config.partition(':')
+    colour = {'1': '#1f77b4', '2': '#ff7f0e', '4': '#d62728'}.get(n, '#000000')
+    dash, point = {'stock': (1, 7), 'batch': (2, 5), 'dcbm': (3, 4),
+                   'dcbm_sg': (1, 6), 'mtcopy': (4, 8)}.get(kind, (1, 1))
+    if kind == 'stock':
+        colour = '#7f7f7f'
+    return f"lw 2 dt {dash} pt {point} lc rgb '{colour}'"
+
+
+def gnuplot(outdir, mp, bc, dma, ceil):
+    if not shutil.which('gnuplot'):
+        print('warning: gnuplot not found, no plots (host/deps.sh bench installs it)',
+              file=sys.stderr)
+        return []
+    made = []
+    with tempfile.TemporaryDirectory() as tmp:
+        def lines_plot(name, rows, title, extra=''):
+            cfgs = configs(rows)
+            dat = os.path.join(tmp, name + '.dat')
+            with open(dat, 'w') as f:
+                for c in cfgs:
+                    f.write(f'# {c}\n')
+                    for fo in FOLIOS:
+                        r = cell(rows, fo, c)
+                        if r:
+                            f.write(f'{KB[fo]} {num(r, "gbps_mean")} {num(r, "gbps_sd")}\n')
+                    f.write('\n\n')
+            plots = ', '.join(f"'{dat}' index {i} using 1:2:3 with yerrorlines "
+                              f"title '{c}' {style(c)}" for i, c in enumerate(cfgs))
+            return f"""
+set output '{os.path.join(outdir, name + ".png")}'
+set title '{title}'
+set logscale x 2
+set xtics ("4K" 4, "64K" 64, "1M" 1024, "2M" 2048)
+set xlabel 'folio size'
+set ylabel 'GB/s (mean ± SD)'
+set key outside right
+set yrange [0:*]
+{extra}
+plot {plots}
+unset arrow
+"""
+        script = ["set terminal pngcairo size 1000,560 noenhanced font 'sans,10'",
+                  'set grid']
+        if mp:
+            script.append(lines_plot('move_pages', mp, 'move_pages(2), node 0 to node 1'))
+            made.append('move_pages.png')
+        if bc:
+            extra = ''
+            for t, (g, m) in sorted(ceil.items()):
+                extra += (f"set arrow from 4,{g} to 2048,{g} nohead dt 2 lw 2 lc rgb 'gray'\n"
+                          f"set label 'memcpy {t}T ({m})' at 4,{g} offset 1,0.6\n")
+            script.append(lines_plot('batch_copy', bc, 'batch copy step alone (offload_copy)', extra))
+            script.append('unset label')
+            made.append('batch_copy.png')
+        if dma:
+            dat = os.path.join(tmp, 'dma.dat')
+            groups = list(dict.fromkeys((r['folio'], r['chan']) for r in dma))
+            with open(dat, 'w') as f:
+                f.write('cell prep_memcpy prep_memcpy_sg\n')
+                for fo, ch in groups:
+                    v = []
+                    for mode in ('prep_memcpy', 'prep_memcpy_sg'):
+                        r = next((x for x in dma if x['folio'] == fo and x['chan'] == ch
+                                  and x['mode'] == mode), None)
+                        v.append(num(r, 'prep_ms_mean') + num(r, 'submit_ms_mean') if r else 0)
+                    f.write(f'"{fo} x {dma[0]["sge"]}, {ch} ch" {max(v[0], 1e-3)} {max(v[1], 1e-3)}\n')
+            script.append(f"""
+set output '{os.path.join(outdir, "dma_setup.png")}'
+set title 'prep + submit time per run, thread time summed over channels'
+unset logscale
+unset xlabel
+set xtics auto
+set logscale y
+set yrange [*:*]
+set ylabel 'ms (log scale)'
+set style data histogram
+set style histogram cluster gap 1
+set style fill solid 0.8 border -1
+set boxwidth 0.9
+set key top right
+plot '{dat}' using 2:xtic(1) title col, '' using 3 title col
+""")
+            made.append('dma_setup.png')
+        gp = os.path.join(tmp, 'plots.gp')
+        with open(gp, 'w') as f:
+            f.write('\n'.join(script))
+        p = subprocess.run(['gnuplot', gp], capture_output=True, text=True)
+        if p.returncode:
+            print(f'warning: gnuplot failed: {p.stderr.strip()}', file=sys.stderr)
+            return []
+    return made
 
 
 def main():
@@ -82,26 +293,70 @@ def main():
     args = ap.parse_args()
     tables, errors = read_rows(args.results)
     os.makedirs(args.outdir, exist_ok=True)
+    memcpy = tables.get('memcpy', [])
+    dma = tables.get('dma_copy', [])
+    mp = tables.get('move_pages', [])
+    bc = tables.get('batch_copy', [])
+    ceil = ceilings(memcpy)
+
     md = []
     if args.title:
         md += [args.title, '']
-    for name, rows in tables.items():
-        if any('copy' in r for r in rows):
-            add_vs_stock(rows)
-        cols = columns(rows)
-        md.append(f'### {name}')
-        md.append('')
-        md.append('| ' + ' | '.join(c[0] for c in cols) + ' |')
-        md.append('|' + '|'.join('---' for _ in cols) + '|')
-        for row in rows:
-            md.append('| ' + ' | '.join(cell(row, k, sd) for _, k, sd in cols) + ' |')
-        md.append('')
-        with open(os.path.join(args.outdir, f'{name}.csv'), 'w', newline='') as f:
+    if memcpy:
+        md += memcpy_section(memcpy)
+    if dma:
+        md += dma_section(dma)
+    if mp:
+        r0 = mp[0]
+        note = (f'{r0["mb"]} MB per run, {r0["runs"]} runs per cell, the configurations '
+                'alternating run by run; every move verified (node and content). '
+                'stock: folio by folio; batch: batch copy step, CPU copy; dcbm:N / '
+                'dcbm_sg:N: dcbm on N swdma channels, one descriptor per entry / one '
+                'DMA_MEMCPY_SG per channel; mtcopy:N: N threads.')
+        md += by_folio_section('move_pages(2) GB/s (mean ± SD)', note, mp,
+                               lambda r, f, c: pm(r, 'gbps') if r else '-')
+
+        def vs(r, f, c):
+            s = num(cell(mp, f, 'stock'), 'gbps_mean')
+            x = ratio(num(r, 'gbps_mean'), s) if r else None
+            if x is not None:
+                r['vs_stock'] = '%.3f' % x
+            return '%.3f' % x if x is not None else '-'
+        md += by_folio_section('move_pages(2), ratio to stock (same boot)', '', mp, vs)
+    if bc:
+        c2 = ceil.get('2', (None,))[0]
+
+        def comp(r, f, c):
+            if not r:
+                return '-'
+            g = num(r, 'gbps_mean')
+            if c2:
+                r['pct_of_2t_ceiling'] = '%.0f' % (100 * g / c2)
+                return f'{pm(r, "gbps")} ({100 * g / c2:.0f}%)'
+            return pm(r, 'gbps')
+        note = ('Time inside the copy step only (the mm_migrate_copy_batch tracepoint: '
+                'bytes and duration of every batch of the move_pages runs above), '
+                'GB/s mean ± SD, in brackets the share of the 2-thread memcpy ceiling. '
+                'batch is the kernel\'s single-thread CPU copy of the same lists.')
+        md += by_folio_section('Batch copy step alone (offload_copy on the batch\'s folio lists)',
+                               note, bc, comp)
+
+    tg = targets(dma, mp, bc, ceil) if dma and mp and bc else []
+    if tg:
+        md += ['### Targets (ratios from this boot)', '']
+        md += md_table(['target', 'measured', 'met'],
+                       [[t, m, 'yes' if ok else '**no**'] for t, m, ok in tg])
+        with open(os.path.join(args.outdir, 'targets.csv'), 'w', newline='') as f:
             w = csv.writer(f)
-            keys = list(dict.fromkeys(k for r in rows for k in r))
-            w.writerow(keys)
-            for row in rows:
-                w.writerow([row.get(k, '') for k in keys])
+            w.writerow(['target', 'measured', 'met'])
+            for t, m, ok in tg:
+                w.writerow([t, m, 'yes' if ok else 'no'])
+
+    for name, rows in tables.items():
+        write_csv(os.path.join(args.outdir, f'{name}.csv'), rows)
+    plots = gnuplot(args.outdir, mp, bc, dma, ceil)
+    if plots:
+        md += ['Plots: ' + ', '.join(plots), '']
     with open(os.path.join(args.outdir, 'bench.md'), 'w') as f:
         f.write('\n'.join(md) + '\n')
     print('\n'.join(md))

@@ -1,29 +1,39 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make bench: build, boot, run the guest benchmarks, print the tables and
-# keep them in results/ (Markdown and CSV).
+# keep them in results/ (Markdown, CSV and PNG plots).
 #
-# Sizes and repetitions, from the environment (defaults in guest/bench.sh):
-#   BENCH_RUNS       runs per cell
+# FULL=1 runs the LKML scale (512 MB per DMA channel x 20 runs, 1 GB
+# move_pages x 10 runs) in a VM with 6G per node.  Sizes and repetitions
+# can also be set one by one (defaults in guest/bench.sh):
+#   BENCH_RUNS       runs per cell (memcpy, move_pages)
+#   BENCH_DMA_RUNS   runs per cell of the dmaengine setup-cost table
 #   BENCH_MEMCPY_MB  MB copied per thread per run
+#   BENCH_DMA_MB     MB copied per DMA channel per run
 #   BENCH_MOVE_MB    MB moved per move_pages run
 . "$(dirname "$0")/lib.sh"
 
-"$TOP/host/deps.sh" build vm
+case ${FULL:-0} in
+0) ;;
+1) export BENCH_FULL=1 NODE_MEM=${NODE_MEM:-6G} ;;
+*) die "FULL must be 0 or 1, not '$FULL'" ;;
+esac
+
+"$TOP/host/deps.sh" build vm bench
 "$TOP/host/build-kernel.sh"
 "$TOP/host/initramfs.sh"
 
 # Only what the user set is passed on; the defaults live in guest/bench.sh.
-guest_env BENCH_RUNS BENCH_MEMCPY_MB BENCH_MOVE_MB
+guest_env BENCH_FULL BENCH_RUNS BENCH_DMA_RUNS BENCH_MEMCPY_MB BENCH_DMA_MB BENCH_MOVE_MB
 
 vm_rc=0
 "$TOP/host/vm.sh" bench "${GUEST_ENV[@]}" || vm_rc=$?
 
 accel=$("$TOP/host/kvm-probe.sh")
-title="Measured $(date -u +%Y-%m-%d) in one boot of the VM ($accel, $VM_CPUS vCPUs, 2 NUMA nodes) on a host with $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1))."
+title="Measured $(date -u +%Y-%m-%d) in one boot of the VM ($accel, $VM_CPUS vCPUs, 2 NUMA nodes x ${NODE_MEM:-3G}) on a host with $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1))."
 step "Results"
 rc=0
 python3 "$TOP/host/bench-report.py" --title "$title" "$BUILD/vm/bench/results.txt" "$TOP/results" || rc=$?
-info "tables also in $TOP/results/ (bench.md, *.csv)"
+info "tables in $TOP/results/ (bench.md, *.csv), plots in $TOP/results/*.png"
 [ $vm_rc = 0 ] || die "the benchmark VM failed (status $vm_rc; console: $BUILD/vm/bench/console.log)"
 exit $rc

@@ -1,52 +1,127 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * move_pages_bench: move_pages(2) throughput from node 0 to node 1.
+ * move_pages_bench: move_pages(2) throughput from node 0 to node 1, and the
+ * throughput of the batch copy step alone, per copy configuration.
  *
- *   move_pages_bench [-f 4k|2m] [-m MB] [-r RUNS] [-c COPY[,COPY...]]
+ *   move_pages_bench [-f 4k|64k|1m|2m] [-m MB] [-r RUNS] [-c CONFIG[,CONFIG...]] [-p]
  *
  * Each run maps a fresh anonymous region, binds it to node 0, faults it in
- * (as 2M THPs with -f 2m: the region is 2M aligned and MADV_HUGEPAGE),
- * then times one move_pages() call that moves every folio to node 1,
- * passing one address per folio.  One untimed warm-up run comes first, so
- * that the host's first touch of guest memory is not measured.  After the
- * timed call, every folio's status must say node 1 and every page must
- * still hold its pattern, or the run fails: a fast but wrong migration is
- * not a result.
+ * as folios of the -f size (the region is 2M aligned; for 64k, 1m and 2m
+ * that size alone is enabled in /sys/kernel/mm/transparent_hugepage and
+ * the region is MADV_HUGEPAGE, for 4k it is MADV_NOHUGEPAGE), then times
+ * one move_pages() call that moves every folio to node 1, passing one
+ * address per folio.  One untimed warm-up run comes first, so that the
+ * host's first touch of guest memory is not measured.  After the timed
+ * call, every folio's status must say node 1 and every page must still
+ * hold its pattern, or the run fails: a fast but wrong migration is not a
+ * result.
  *
- * -c selects how migration copies folios: "stock" (folio by folio, during
- * each move: vm.migrate_batch_copy=0) or "batch" (the batch copy step,
- * vm.migrate_batch_copy=1); without -c the kernel's setting is left alone.
- * With several, the runs alternate between them, so that every mode sees
- * the same conditions; the setting is restored at the end.
+ * -c selects how migration copies folios, one or several of:
+ *   stock      folio by folio during each move (vm.migrate_batch_copy=0)
+ *   batch      the batch copy step, copied by the CPU (no migrator)
+ *   dcbm:N     the batch step offloaded to dcbm on N DMA channels, one
+ *              descriptor per entry (use_sg=off)
+ *   dcbm_sg:N  the same with one DMA_MEMCPY_SG transaction per channel
+ *              (use_sg=on)
+ *   mtcopy:N   the batch step offloaded to mtcopy with N threads
+ * Without -c the kernel's settings are left alone ("default").  With
+ * several, the runs alternate between them, so that every configuration
+ * sees the same conditions; the settings are restored at the end.
  *
- * Output, one line per copy mode (thp_pct: share of the region that was
- * THP-backed in the last run):
- *   move_pages folio=F copy=C mb=M runs=R gbps_mean=.. gbps_sd=.. gbps_min=.. gbps_max=.. thp_pct=..
+ * While moving, the mm_migrate_copy_batch tracepoint is on: each event
+ * carries the bytes and the duration of one batch copy (the CPU's or the
+ * migrator's offload_copy()), so the copy step's own throughput, without
+ * the page-table work around it, comes from the same runs.
+ *
+ * -p prints a "@@vmtest progress" line after each round of runs (the VM's
+ * progress channel, see guest/lib.sh).
+ *
+ * Output, per configuration (folio_pct: share of the region that was
+ * backed by folios of the -f size in the last run):
+ *   move_pages folio=F copy=C mb=M runs=R gbps_mean=.. gbps_sd=.. gbps_min=.. gbps_max=.. folio_pct=..
+ *   batch_copy folio=F copy=C mb=M runs=R gbps_mean=.. gbps_sd=.. batches=.. offloaded_pct=..
+ * (no batch_copy line for stock, which has no batch step).
  */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 
 #include "../lib/vmtest.h"
 
 #define MAX_RUNS 1000
-#define MAX_MODES 4
+#define MAX_CONFIGS 16
 #define SZ_2M (2UL << 20)
 #define BATCH_SYSCTL "/proc/sys/vm/migrate_batch_copy"
+#define THP_DIR "/sys/kernel/mm/transparent_hugepage/"
+#define TRACEFS "/sys/kernel/tracing"
+#define TRACE_EVENT TRACEFS "/events/migrate/mm_migrate_copy_batch/enable"
+#define DCBM "/sys/module/dcbm/parameters/"
+#define MTCOPY "/sys/module/mtcopy/parameters/"
 
-static long anon_huge_kb(void)
+enum copier { STOCK, BATCH, DCBM_ENTRY, DCBM_SG, MTCOPY_N };
+
+struct config {
+	char name[24];
+	enum copier copier;
+	long n;			/* channels or threads */
+};
+
+/* The mTHP sizes this benchmark sets, and what they were before. */
+static const unsigned int thp_kb[] = { 64, 1024, 2048 };
+static char thp_old[3][32];
+
+static int thp_path(char *buf, size_t size, unsigned int kb, const char *file)
 {
-	FILE *f = fopen("/proc/self/smaps_rollup", "r");
-	char line[256];
-	long kb = -1;
+	return snprintf(buf, size, THP_DIR "hugepages-%ukB/%s", kb, file);
+}
 
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
+/* Enable anonymous folios of @kb kB alone (4: none); 0 or -1. */
+static int thp_select(unsigned int kb)
+{
+	char path[128], cur[32];
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		thp_path(path, sizeof(path), thp_kb[i], "enabled");
+		if (!thp_old[i][0]) {
+			if (file_read(path, cur, sizeof(cur))) {
+				fprintf(stderr, "cannot read %s\n", path);
+				return -1;
+			}
+			/* "always [inherit] madvise never": keep the word in brackets */
+			sscanf(strchr(cur, '[') ? strchr(cur, '[') + 1 : cur,
+			       "%31[a-z]", thp_old[i]);
+		}
+		if (file_write(path, thp_kb[i] == kb ? "always" : "never")) {
+			fprintf(stderr, "cannot write %s\n", path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void thp_restore(void)
+{
+	char path[128];
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		thp_path(path, sizeof(path), thp_kb[i], "enabled");
+		if (thp_old[i][0])
+			file_write(path, thp_old[i]);
+	}
+}
+
+/* Folios of @kb kB faulted in so far (anon_fault_alloc), or 0 for 4K. */
+static long long thp_faults(unsigned int kb)
+{
+	char path[128];
+
+	if (kb == 4)
+		return 0;
+	thp_path(path, sizeof(path), kb, "stats/anon_fault_alloc");
+	return file_number(path);
 }
 
 static void fill(uint64_t *p, size_t len, uint64_t seed)
@@ -69,16 +144,74 @@ static int verify(const uint64_t *p, size_t len, uint64_t seed)
 	return 0;
 }
 
-/* Move @len bytes of @folio sized folios to node 1 once: GB/s, or < 0. */
-static double one_run(size_t folio, size_t len, uint64_t seed, double *thp)
+/* What the mm_migrate_copy_batch events of one run add up to. */
+struct copy_step {
+	unsigned long long bytes, ns, folios, copied, batches;
+};
+
+static int trace_clear(void)
+{
+	int fd = open(TRACEFS "/trace", O_WRONLY | O_TRUNC);
+
+	if (fd < 0) {
+		fprintf(stderr, "cannot clear %s/trace: %s\n", TRACEFS,
+			strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int trace_sum(struct copy_step *cs)
+{
+	unsigned long long bytes, ns;
+	unsigned int nr, copied;
+	char line[512], copier[32];
+	const char *p;
+	FILE *f = fopen(TRACEFS "/trace", "r");
+	int rc = 0;
+
+	memset(cs, 0, sizeof(*cs));
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "LOST") && line[0] == 'C') {
+			fprintf(stderr, "the trace lost events: %s", line);
+			rc = -1;
+		}
+		p = strstr(line, "mm_migrate_copy_batch: ");
+		if (!p)
+			continue;
+		if (sscanf(p, "mm_migrate_copy_batch: reason=%*s copier=%31s nr_folios=%u bytes=%llu nr_copied=%u result=%*d duration_ns=%llu",
+			   copier, &nr, &bytes, &copied, &ns) != 5) {
+			fprintf(stderr, "bad event: %s", line);
+			rc = -1;
+			continue;
+		}
+		cs->bytes += bytes;
+		cs->ns += ns;
+		cs->folios += nr;
+		cs->copied += strcmp(copier, "cpu") ? copied : 0;
+		cs->batches++;
+	}
+	fclose(f);
+	return rc;
+}
+
+/*
+ * Move @len bytes of @folio sized folios to node 1 once: GB/s, or < 0.
+ * *@pct gets the share of the region backed by @folio sized folios.
+ */
+static double one_run(size_t folio, size_t len, uint64_t seed, double *pct)
 {
 	size_t nr = len / folio, i;
 	void **pages = calloc(nr, sizeof(*pages));
 	int *nodes = calloc(nr, sizeof(*nodes));
 	int *status = calloc(nr, sizeof(*status));
 	double t0, t1, gbps = -1;
+	long long faults;
 	char *map, *buf;
-	long ret, huge;
+	long ret;
 
 	if (!pages || !nodes || !status) {
 		fprintf(stderr, "out of memory\n");
@@ -91,7 +224,7 @@ static double one_run(size_t folio, size_t len, uint64_t seed, double *thp)
 		goto out;
 	}
 	buf = (char *)(((uintptr_t)map + SZ_2M - 1) & ~(SZ_2M - 1));
-	if (madvise(buf, len, folio == SZ_2M ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)) {
+	if (madvise(buf, len, folio > 4096 ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)) {
 		perror("madvise");
 		goto unmap;
 	}
@@ -99,10 +232,11 @@ static double one_run(size_t folio, size_t len, uint64_t seed, double *thp)
 		perror("mbind");
 		goto unmap;
 	}
+	faults = thp_faults(folio >> 10);
 	memset(buf, 0, len);
 	fill((uint64_t *)buf, len, seed);
-	huge = anon_huge_kb();
-	*thp = huge < 0 ? 0 : 100.0 * huge * 1024 / len;
+	*pct = folio == 4096 ? 100 :
+		100.0 * (thp_faults(folio >> 10) - faults) * folio / len;
 	for (i = 0; i < nr; i++) {
 		pages[i] = buf + i * folio;
 		nodes[i] = 1;
@@ -133,52 +267,139 @@ out:
 	return gbps;
 }
 
-/* Parse -c: up to MAX_MODES of "stock" and "batch". */
-static int parse_modes(char *arg, const char **modes)
+/* Parse -c into @cfg: at most MAX_CONFIGS entries. */
+static int parse_configs(char *arg, struct config *cfg)
 {
-	char *m;
+	static const struct { const char *name; enum copier c; } kinds[] = {
+		{ "stock", STOCK }, { "batch", BATCH }, { "dcbm", DCBM_ENTRY },
+		{ "dcbm_sg", DCBM_SG }, { "mtcopy", MTCOPY_N },
+	};
+	char *tok, *colon, *end, bad[64];
+	unsigned int k;
 	int n = 0;
 
-	for (m = strtok(arg, ","); m; m = strtok(NULL, ",")) {
-		if ((strcmp(m, "stock") && strcmp(m, "batch")) || n == MAX_MODES) {
-			fprintf(stderr, "bad value for -c: '%s' (stock or batch, at most %d)\n",
-				m, MAX_MODES);
-			exit(2);
+	for (tok = strtok(arg, ","); tok; tok = strtok(NULL, ",")) {
+		snprintf(bad, sizeof(bad), "%s", tok);
+		if (n == MAX_CONFIGS || strlen(tok) >= sizeof(cfg->name))
+			goto bad;
+		snprintf(cfg[n].name, sizeof(cfg[n].name), "%s", tok);
+		colon = strchr(tok, ':');
+		if (colon)
+			*colon = '\0';
+		for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+			if (!strcmp(tok, kinds[k].name))
+				break;
+		if (k == sizeof(kinds) / sizeof(kinds[0]))
+			goto bad;
+		cfg[n].copier = kinds[k].c;
+		cfg[n].n = 0;
+		if ((kinds[k].c >= DCBM_ENTRY) != !!colon)
+			goto bad;
+		if (colon) {
+			errno = 0;
+			cfg[n].n = strtol(colon + 1, &end, 10);
+			if (errno || *end || cfg[n].n < 1 || cfg[n].n > 16)
+				goto bad;
 		}
-		modes[n++] = m;
+		n++;
 	}
 	return n;
+bad:
+	fprintf(stderr, "bad value for -c: '%s' (stock, batch, dcbm:N, dcbm_sg:N, mtcopy:N with N 1..16; at most %d)\n",
+		bad, MAX_CONFIGS);
+	exit(2);
+}
+
+static int param(const char *dir, const char *name, const char *val)
+{
+	char path[128];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s%s", dir, name);
+	rc = file_write(path, val);
+	if (rc)
+		fprintf(stderr, "%s=%s: %s\n", path, val, strerror(-rc));
+	return rc;
+}
+
+/* Make migration copy the way @c says: 0 or -1. */
+static int apply(const struct config *c)
+{
+	char n[16];
+
+	snprintf(n, sizeof(n), "%ld", c->n);
+	/* Only one migrator can be registered: stop both first. */
+	if ((!access(DCBM "offloading", W_OK) &&
+	     param(DCBM, "offloading", "0")) ||
+	    (!access(MTCOPY "offloading", W_OK) &&
+	     param(MTCOPY, "offloading", "0")))
+		return -1;
+	if (file_write(BATCH_SYSCTL, c->copier == STOCK ? "0" : "1")) {
+		fprintf(stderr, "cannot write %s\n", BATCH_SYSCTL);
+		return -1;
+	}
+	switch (c->copier) {
+	case STOCK:
+	case BATCH:
+		return 0;
+	case DCBM_ENTRY:
+	case DCBM_SG:
+		return param(DCBM, "nr_dma_chan", n) ||
+		       param(DCBM, "use_sg", c->copier == DCBM_SG ? "on" : "off") ||
+		       param(DCBM, "offloading", "1") ? -1 : 0;
+	case MTCOPY_N:
+		return param(MTCOPY, "nr_threads", n) ||
+		       param(MTCOPY, "offloading", "1") ? -1 : 0;
+	}
+	return -1;
+}
+
+static void print_stats(const char *table, const char *folio, const char *copy,
+			int mb, int runs, const double *v)
+{
+	struct stats s = stats_of(v, runs);
+
+	printf("%s folio=%s copy=%s mb=%d runs=%d gbps_mean=%.3f gbps_sd=%.3f gbps_min=%.3f gbps_max=%.3f",
+	       table, folio, copy, mb, runs, s.mean, s.sd, s.min, s.max);
 }
 
 int main(int argc, char **argv)
 {
-	const char *fname = "4K", *modes[MAX_MODES] = { "" };
-	static double gbps[MAX_MODES][MAX_RUNS];
-	int mb = 256, runs = 5, nmodes = 1, r, m, opt;
+	static const struct { const char *arg, *name; size_t size; } sizes[] = {
+		{ "4k", "4K", 4096 }, { "64k", "64K", 64 << 10 },
+		{ "1m", "1M", 1 << 20 }, { "2m", "2M", SZ_2M },
+	};
+	static double gbps[MAX_CONFIGS][MAX_RUNS], copy[MAX_CONFIGS][MAX_RUNS];
+	static struct config cfg[MAX_CONFIGS];
+	unsigned long long batches[MAX_CONFIGS] = { 0 };
+	unsigned long long folios[MAX_CONFIGS] = { 0 };
+	unsigned long long offloaded[MAX_CONFIGS] = { 0 };
+	int mb = 256, runs = 5, ncfg = 0, r, c, opt, rc = 1, progress = 0;
+	const char *fname = "4K";
 	char old[16] = "";
 	size_t folio = 4096, len;
-	double thp = 0, v;
-	struct stats s;
+	double pct = 0, v;
+	struct copy_step cs;
+	unsigned int k;
 
-	while ((opt = getopt(argc, argv, "f:m:r:c:")) != -1) {
+	while ((opt = getopt(argc, argv, "f:m:r:c:p")) != -1) {
 		switch (opt) {
 		case 'f':
-			if (!strcmp(optarg, "4k")) {
-				folio = 4096;
-				fname = "4K";
-			} else if (!strcmp(optarg, "2m")) {
-				folio = SZ_2M;
-				fname = "2M";
-			} else {
-				fprintf(stderr, "bad value for -f: '%s' (4k or 2m)\n", optarg);
+			for (k = 0; k < 4 && strcmp(optarg, sizes[k].arg); k++)
+				;
+			if (k == 4) {
+				fprintf(stderr, "bad value for -f: '%s' (4k, 64k, 1m or 2m)\n", optarg);
 				return 2;
 			}
+			folio = sizes[k].size;
+			fname = sizes[k].name;
 			break;
 		case 'm': mb = parse_pos("-m", optarg, 1 << 16); break;
 		case 'r': runs = parse_pos("-r", optarg, MAX_RUNS); break;
-		case 'c': nmodes = parse_modes(optarg, modes); break;
+		case 'c': ncfg = parse_configs(optarg, cfg); break;
+		case 'p': progress = 1; break;
 		default:
-			fprintf(stderr, "usage: move_pages_bench [-f 4k|2m] [-m MB] [-r RUNS] [-c stock,batch]\n");
+			fprintf(stderr, "usage: move_pages_bench [-f 4k|64k|1m|2m] [-m MB] [-r RUNS] [-c CONFIG,...] [-p]\n");
 			return 2;
 		}
 	}
@@ -188,35 +409,72 @@ int main(int argc, char **argv)
 		fprintf(stderr, "-m must be at least 2\n");
 		return 2;
 	}
-	if (*modes[0] && file_read(BATCH_SYSCTL, old, sizeof(old))) {
+	if (ncfg && file_read(BATCH_SYSCTL, old, sizeof(old))) {
 		fprintf(stderr, "-c needs %s (CONFIG_MIGRATION_COPY_OFFLOAD)\n",
 			BATCH_SYSCTL);
 		return 1;
 	}
+	if (!ncfg) {
+		snprintf(cfg[0].name, sizeof(cfg[0].name), "default");
+		ncfg = 1;
+	}
+	if (access(TRACEFS "/trace", F_OK) &&
+	    mount("nodev", TRACEFS, "tracefs", 0, NULL)) {
+		perror("mount tracefs");
+		return 1;
+	}
+	if (thp_select(folio >> 10) || file_write(TRACE_EVENT, "1")) {
+		fprintf(stderr, "cannot set up THP sizes or %s\n", TRACE_EVENT);
+		goto restore;
+	}
 
 	for (r = -1; r < runs; r++) {	/* run -1 is the warm-up */
-		for (m = 0; m < nmodes; m++) {
-			if (*modes[m] &&
-			    file_write(BATCH_SYSCTL,
-				       strcmp(modes[m], "stock") ? "1" : "0")) {
-				fprintf(stderr, "cannot write %s\n", BATCH_SYSCTL);
-				return 1;
-			}
-			v = one_run(folio, len, r + 2, &thp);
-			if (v < 0)
-				return 1;
-			if (r >= 0)
-				gbps[m][r] = v;
+		for (c = 0; c < ncfg; c++) {
+			if (r < 0 && c)
+				break;
+			if (strcmp(cfg[c].name, "default") && apply(&cfg[c]))
+				goto restore;
+			if (trace_clear())
+				goto restore;
+			v = one_run(folio, len, r + 2, &pct);
+			if (v < 0 || trace_sum(&cs))
+				goto restore;
+			if (r < 0)
+				continue;
+			gbps[c][r] = v;
+			copy[c][r] = cs.ns ? cs.bytes / (cs.ns / 1e9) / 1e9 : 0;
+			batches[c] += cs.batches;
+			folios[c] += cs.folios;
+			offloaded[c] += cs.copied;
+		}
+		if (progress && r >= 0) {
+			printf("@@vmtest progress   %s folios, round %d/%d, GB/s:",
+			       fname, r + 1, runs);
+			for (c = 0; c < ncfg; c++)
+				printf(" %s %.2f", cfg[c].name, gbps[c][r]);
+			printf("\n");
+			fflush(stdout);
 		}
 	}
-	if (*old)
-		file_write(BATCH_SYSCTL, old);
-
-	for (m = 0; m < nmodes; m++) {
-		s = stats_of(gbps[m], runs);
-		printf("move_pages folio=%s copy=%s mb=%d runs=%d gbps_mean=%.3f gbps_sd=%.3f gbps_min=%.3f gbps_max=%.3f thp_pct=%.0f\n",
-		       fname, *modes[m] ? modes[m] : "default", mb, runs,
-		       s.mean, s.sd, s.min, s.max, thp);
+	rc = 0;
+	for (c = 0; c < ncfg; c++) {
+		print_stats("move_pages", fname, cfg[c].name, mb, runs, gbps[c]);
+		printf(" folio_pct=%.0f\n", pct);
+		if (!batches[c])
+			continue;
+		print_stats("batch_copy", fname, cfg[c].name, mb, runs, copy[c]);
+		printf(" batches=%llu offloaded_pct=%.1f\n", batches[c] / runs,
+		       100.0 * offloaded[c] / folios[c]);
 	}
-	return 0;
+restore:
+	file_write(TRACE_EVENT, "0");
+	if (*old) {
+		if (!access(DCBM "offloading", W_OK))
+			file_write(DCBM "offloading", "0");
+		if (!access(MTCOPY "offloading", W_OK))
+			file_write(MTCOPY "offloading", "0");
+		file_write(BATCH_SYSCTL, old);
+	}
+	thp_restore();
+	return rc;
 }
