@@ -36,8 +36,13 @@ for mod in swdma dma_copy_bench dcbm mtcopy; do
 	modprobe "$mod" || { vm_progress "modprobe $mod failed"; rc=1; }
 done
 
-# The ceiling: glibc's memcpy and the kernel's way (64-bit words).
+# The ceiling: the kernel's page copy (copy_mc_highpage) in kernel threads
+# (dma_copy_bench), and for reference glibc's memcpy and a 64-bit word
+# loop in user space.
 for t in 1 2; do
+	vm_progress "memcpy bandwidth (kernel), $t thread(s), ${mcpy_mb} MB x $runs runs"
+	vm_block bench "memcpy-kernel-$t" "$B/dma_bench" -K -c "$t" -f 2m \
+		-m "$mcpy_mb" -r "$runs" || rc=1
 	for w in libc words; do
 		flag=
 		[ "$w" = words ] && flag=-w

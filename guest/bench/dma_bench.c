@@ -3,14 +3,19 @@
  * dma_bench: drive the dma_copy_bench module (CONFIG_DMA_COPY_BENCH) for
  * one cell of the setup-cost table and print its statistics.
  *
- *   dma_bench [-c CHANNELS] [-f 4k|2m] [-s SGE] [-m MB] [-r RUNS]
+ *   dma_bench [-c CHANNELS] [-f 4k|2m] [-s SGE] [-m MB] [-r RUNS] [-K]
  *
  * Each run copies MB per channel from node 0 to node 1 in batches of SGE
  * entries of one folio each, once with one dmaengine_prep_dma_memcpy() per
  * entry (prep_memcpy) and once with one dmaengine_prep_dma_memcpy_sg() per
  * batch (prep_memcpy_sg); the two modes alternate run by run so that both
- * see the same conditions.  The module verifies every copy; a run that
+ * see the same conditions, after one untimed warm-up run of each.  The module verifies every copy; a run that
  * fails or moves fewer bytes than asked fails the program.
+ *
+ * -K measures the kernel's CPU copy instead (cpu_memcpy: CHANNELS kernel
+ * threads copying page by page like migration's CPU copy, no DMA), the
+ * ceiling the migrators' copies are compared with:
+ *   memcpy method=kernel threads=C mb=MB runs=R gbps_mean=.. gbps_sd=.. gbps_min=.. gbps_max=..
  *
  * Output, one line per mode, times in ms (the phases are thread time
  * summed over the channels, run is wall time):
@@ -46,10 +51,11 @@ int main(int argc, char **argv)
 	static double v[NR_MODES][NR_VALS][MAX_RUNS];
 	long long calls[NR_MODES] = { -1, -1 }, c, bytes;
 	long chans = 1, folio_kb = 4, sge = 512, mb = 64, runs = 5;
-	int r, m, i, rc, opt;
+	int r, m, i, rc, opt, cpu = 0;
+	static double gbps[MAX_RUNS];
 	struct stats s;
 
-	while ((opt = getopt(argc, argv, "c:f:s:m:r:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:f:s:m:r:K")) != -1) {
 		switch (opt) {
 		case 'c': chans = parse_pos("-c", optarg, 32); break;
 		case 'f':
@@ -65,8 +71,9 @@ int main(int argc, char **argv)
 		case 's': sge = parse_pos("-s", optarg, 4096); break;
 		case 'm': mb = parse_pos("-m", optarg, 65536); break;
 		case 'r': runs = parse_pos("-r", optarg, MAX_RUNS); break;
+		case 'K': cpu = 1; break;
 		default:
-			fprintf(stderr, "usage: dma_bench [-c CHANNELS] [-f 4k|2m] [-s SGE] [-m MB] [-r RUNS]\n");
+			fprintf(stderr, "usage: dma_bench [-c CHANNELS] [-f 4k|2m] [-s SGE] [-m MB] [-r RUNS] [-K]\n");
 			return 2;
 		}
 	}
@@ -80,7 +87,27 @@ int main(int argc, char **argv)
 	    set("src_node", 0) || set("dst_node", 1))
 		return 1;
 
-	for (r = 0; r < runs; r++) {
+	if (cpu) {
+		if (file_write(DIR "mode", "cpu_memcpy"))
+			return 1;
+		for (r = -1; r < runs; r++) {	/* run -1 warms up */
+			rc = file_write(DIR "run", "1");
+			bytes = file_key(DIR "result", "bytes");
+			if (rc || bytes != (long long)mb * chans << 20) {
+				fprintf(stderr, "dma_bench: cpu_memcpy, run %d: %s, %lld bytes\n",
+					r, strerror(-rc), bytes);
+				return 1;
+			}
+			if (r >= 0)
+				gbps[r] = bytes / (file_key(DIR "result", "wall_ns") / 1e9) / 1e9;
+		}
+		s = stats_of(gbps, runs);
+		printf("memcpy method=kernel threads=%ld mb=%ld runs=%ld gbps_mean=%.3f gbps_sd=%.3f gbps_min=%.3f gbps_max=%.3f\n",
+		       chans, mb, runs, s.mean, s.sd, s.min, s.max);
+		return 0;
+	}
+
+	for (r = -1; r < runs; r++) {	/* run -1 warms up */
 		for (m = 0; m < NR_MODES; m++) {
 			rc = file_write(DIR "mode", modes[m]);
 			if (!rc)
@@ -90,6 +117,8 @@ int main(int argc, char **argv)
 					modes[m], chans, r, strerror(-rc));
 				return 1;
 			}
+			if (r < 0)
+				continue;
 			bytes = file_key(DIR "result", "bytes");
 			if (bytes != (long long)mb * chans << 20) {
 				fprintf(stderr, "dma_bench: %s: copied %lld bytes, expected %lld\n",

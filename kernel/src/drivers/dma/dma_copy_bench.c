@@ -2,14 +2,20 @@
 /*
  * dma_copy_bench - what a DMA_MEMCPY client pays per phase: prep, submit,
  * issue and wait, for one descriptor per scatterlist entry (prep_memcpy)
- * against one DMA_MEMCPY_SG transaction per batch (prep_memcpy_sg).
+ * against one DMA_MEMCPY_SG transaction per batch (prep_memcpy_sg), and
+ * for reference what the CPUs achieve on the same folios (cpu_memcpy:
+ * "channels" kernel threads copying page by page as migration's CPU copy
+ * does, no DMA at all).
  *
  * Test-only.  Driven from /sys/kernel/debug/dma_copy_bench/: set the
  * parameters, write 1 to "run" (it returns when the run is over), read
- * "result".  One kthread per channel copies total_mb from folios on
- * src_node to folios on dst_node, in batches of sge entries of folio_kb
- * each; every batch is mapped before the clock starts.  The phases are
- * thread time summed over the channels; wall time covers the whole run.
+ * "result".  One kthread per channel, each on a CPU of its own (the
+ * source node's first), copies total_mb from folios on src_node to folios
+ * on dst_node, in batches of sge entries of folio_kb each; every batch is
+ * mapped before the clock starts.  The phases are
+ * thread time summed over the channels; wall time runs from the start of
+ * the threads to the end of the last one's copies.
+ * In cpu_memcpy mode only wall time is measured.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -17,6 +23,7 @@
 #include <linux/debugfs.h>
 #include <linux/dma-mapping.h>
 #include <linux/dmaengine.h>
+#include <linux/highmem.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
@@ -30,8 +37,10 @@
 #define BENCH_MAX_CHANS		32
 #define BENCH_MAX_SGE		4096
 
-enum bench_mode { MODE_MEMCPY, MODE_MEMCPY_SG };
-static const char * const mode_names[] = { "prep_memcpy", "prep_memcpy_sg" };
+enum bench_mode { MODE_MEMCPY, MODE_MEMCPY_SG, MODE_CPU };
+static const char * const mode_names[] = {
+	"prep_memcpy", "prep_memcpy_sg", "cpu_memcpy"
+};
 
 enum { PH_PREP, PH_SUBMIT, PH_ISSUE, PH_WAIT, NR_PH };
 
@@ -68,6 +77,7 @@ struct bench_thread {
 	struct page **src, **dst;	/* nr_folios each */
 	unsigned int nr_folios;
 	u64 phase_ns[NR_PH], prep_calls, bytes;
+	ktime_t end;			/* of the copies, before the check */
 	int status;
 };
 
@@ -262,6 +272,27 @@ fail:
 	return -EIO;
 }
 
+/*
+ * The CPU reference: copy batch @b page by page with copy_mc_highpage(),
+ * as migration's CPU copy (folio_mc_copy()) does.  A page it cannot copy
+ * (machine check) fails the run.
+ */
+static int bench_cpu_batch(struct bench_thread *t, const struct bench_params *p,
+			   unsigned int b)
+{
+	unsigned int i, pg, end = min(t->nr_folios, (b + 1) * p->sge);
+	unsigned int nr_pages = 1U << bench_order(p);
+
+	for (i = b * p->sge; i < end; i++) {
+		for (pg = 0; pg < nr_pages; pg++)
+			if (copy_mc_highpage(t->dst[i] + pg, t->src[i] + pg))
+				return -EIO;
+		t->bytes += (u64)nr_pages * PAGE_SIZE;
+		cond_resched();
+	}
+	return 0;
+}
+
 static int bench_verify(struct bench_thread *t, const struct bench_params *p)
 {
 	size_t bytes = (size_t)p->folio_kb * SZ_1K;
@@ -271,7 +302,7 @@ static int bench_verify(struct bench_thread *t, const struct bench_params *p)
 		if (memcmp(page_address(t->src[i]), page_address(t->dst[i]),
 			   bytes)) {
 			pr_err("%s: folio %u differs after the copy\n",
-			       dma_chan_name(t->chan), i);
+			       t->chan ? dma_chan_name(t->chan) : "cpu", i);
 			return -EIO;
 		}
 	return 0;
@@ -288,7 +319,9 @@ static int bench_thread_fn(void *arg)
 	int rc;
 
 	rc = bench_alloc_pages(t, p);
-	if (!rc) {
+	if (!rc && p->mode == MODE_CPU) {
+		nr = DIV_ROUND_UP(t->nr_folios, p->sge);
+	} else if (!rc) {
 		txs = kvcalloc(p->sge, sizeof(*txs), GFP_KERNEL);
 		bb = bench_map(t, p, &nr);
 		if (!txs || !bb)
@@ -300,10 +333,15 @@ static int bench_thread_fn(void *arg)
 	wait_for_completion(&run->go);
 
 	for (b = 0; !t->status && !READ_ONCE(run->aborted) && b < nr; b++) {
+		if (p->mode == MODE_CPU) {
+			t->status = bench_cpu_batch(t, p, b);
+			continue;
+		}
 		t->status = bench_batch(t, &bb[b], p->mode, txs);
 		if (!t->status)
 			t->bytes += (u64)bb[b].src.orig_nents * p->folio_kb * SZ_1K;
 	}
+	t->end = ktime_get();
 	if (!t->status && !run->aborted && p->verify)
 		t->status = bench_verify(t, p);
 
@@ -316,7 +354,7 @@ static int bench_thread_fn(void *arg)
 
 static int bench_check(const struct bench_params *p)
 {
-	if (p->mode > MODE_MEMCPY_SG || !p->channels ||
+	if (p->mode > MODE_CPU || !p->channels ||
 	    p->channels > BENCH_MAX_CHANS || !p->sge || p->sge > BENCH_MAX_SGE ||
 	    !p->total_mb || p->total_mb > SZ_64K)
 		return -EINVAL;
@@ -329,6 +367,21 @@ static int bench_check(const struct bench_params *p)
 	    !node_state(p->dst_node, N_MEMORY))
 		return -EINVAL;
 	return 0;
+}
+
+/*
+ * The CPU for thread @i: the source node's CPUs first, one thread each,
+ * then the online CPUs in turn.  Threads that share a CPU would measure
+ * the scheduler, not the copy.
+ */
+static unsigned int bench_cpu(const struct bench_params *p, unsigned int i)
+{
+	const struct cpumask *node = cpumask_of_node(p->src_node);
+	unsigned int local = cpumask_weight_and(node, cpu_online_mask);
+
+	if (i < local)
+		return cpumask_nth_and(i, node, cpu_online_mask);
+	return cpumask_nth(i % num_online_cpus(), cpu_online_mask);
 }
 
 /* One run with the current parameters; its result replaces the last. */
@@ -358,6 +411,8 @@ static int bench_run(void)
 	if (run->p.mode == MODE_MEMCPY_SG)
 		dma_cap_set(DMA_MEMCPY_SG, mask);
 	for (n = 0; n < run->p.channels; n++) {
+		if (run->p.mode == MODE_CPU)
+			continue;	/* no channel: the thread copies */
 		run->t[n].chan = dma_request_chan_by_mask(&mask);
 		if (IS_ERR(run->t[n].chan)) {
 			pr_warn("%u of %u channels available\n", n,
@@ -382,6 +437,8 @@ static int bench_run(void)
 			rc = PTR_ERR(task);
 			break;
 		}
+		/* Best effort: a CPU that went away leaves the thread free. */
+		set_cpus_allowed_ptr(task, cpumask_of(bench_cpu(&run->p, i)));
 		wake_up_process(task);
 		started++;
 	}
@@ -398,7 +455,10 @@ static int bench_run(void)
 	complete_all(&run->go);
 	for (i = 0; i < started; i++)
 		wait_for_completion(&run->exited[i]);
-	r.wall_ns = ktime_to_ns(ktime_sub(ktime_get(), t0));
+	/* Wall time: from the start to the last thread's last copy. */
+	for (i = 0; i < started; i++)
+		r.wall_ns = max_t(u64, r.wall_ns,
+				  ktime_to_ns(ktime_sub(run->t[i].end, t0)));
 
 	r.channels = n;
 	for (i = 0; i < started; i++) {
@@ -416,7 +476,8 @@ static int bench_run(void)
 	result = r;
 release:
 	while (n--)
-		dma_release_channel(run->t[n].chan);
+		if (run->t[n].chan)
+			dma_release_channel(run->t[n].chan);
 	kfree(run);
 	return rc;
 }
@@ -441,12 +502,12 @@ DEFINE_SHOW_ATTRIBUTE(result);
 static ssize_t run_write(struct file *file, const char __user *buf,
 			 size_t len, loff_t *ppos)
 {
-	bool go;
-	int rc = kstrtobool_from_user(buf, len, &go);
+	unsigned int go;
+	int rc = kstrtouint_from_user(buf, len, 10, &go);
 
 	if (rc)
 		return rc;
-	if (!go)
+	if (go != 1)
 		return -EINVAL;
 	guard(mutex)(&bench_lock);
 	rc = bench_run();
@@ -463,6 +524,7 @@ struct bench_knob {
 	const char *name;
 	u32 *val;
 	u32 min, max;
+	bool node;		/* must name a node with memory */
 };
 
 static struct bench_knob knobs[] = {
@@ -471,8 +533,8 @@ static struct bench_knob knobs[] = {
 	{ "sge", &params.sge, 1, BENCH_MAX_SGE },
 	{ "total_mb", &params.total_mb, 1, SZ_64K },
 	{ "verify", &params.verify, 0, 1 },
-	{ "src_node", &params.src_node, 0, MAX_NUMNODES - 1 },
-	{ "dst_node", &params.dst_node, 0, MAX_NUMNODES - 1 },
+	{ "src_node", &params.src_node, 0, MAX_NUMNODES - 1, true },
+	{ "dst_node", &params.dst_node, 0, MAX_NUMNODES - 1, true },
 };
 
 static int knob_get(void *data, u64 *val)
@@ -489,6 +551,10 @@ static int knob_set(void *data, u64 val)
 	struct bench_knob *k = data;
 
 	if (val < k->min || val > k->max)
+		return -EINVAL;
+	if (k->node && !node_state(val, N_MEMORY))
+		return -EINVAL;
+	if (k->val == &params.folio_kb && !is_power_of_2(val))
 		return -EINVAL;
 	guard(mutex)(&bench_lock);
 	*k->val = val;
