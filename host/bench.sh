@@ -4,7 +4,7 @@
 # keep them in results/ (Markdown, CSV and PNG plots).
 #
 # FULL=1 runs the LKML scale (512 MB per DMA channel x 20 runs, 1 GB
-# move_pages x 10 runs) in a VM with 6G per node.  Sizes and repetitions
+# move_pages x 10 runs) in a VM with 6G per node, allowed two hours.  Sizes and repetitions
 # can also be set one by one (defaults in guest/bench.sh):
 #   BENCH_RUNS       runs per cell (memcpy, move_pages)
 #   BENCH_DMA_RUNS   runs per cell of the dmaengine setup-cost table
@@ -15,7 +15,7 @@
 
 case ${FULL:-0} in
 0) ;;
-1) export BENCH_FULL=1 NODE_MEM=${NODE_MEM:-6G} ;;
+1) export BENCH_FULL=1 NODE_MEM=${NODE_MEM:-6G} VM_TIMEOUT=${VM_TIMEOUT:-7200} ;;
 *) die "FULL must be 0 or 1, not '$FULL'" ;;
 esac
 

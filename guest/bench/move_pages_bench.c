@@ -7,8 +7,9 @@
  *
  * Each run maps a fresh anonymous region, binds it to node 0, faults it in
  * as folios of the -f size (the region is 2M aligned; for 64k, 1m and 2m
- * that size alone is enabled in /sys/kernel/mm/transparent_hugepage and
- * the region is MADV_HUGEPAGE, for 4k it is MADV_NOHUGEPAGE), then times
+ * that size alone of all anonymous mTHP sizes is enabled in
+ * /sys/kernel/mm/transparent_hugepage and the region is MADV_HUGEPAGE, for
+ * 4k none is and the region is MADV_NOHUGEPAGE), then times
  * one move_pages() call that moves every folio to node 1, passing one
  * address per folio.  One untimed warm-up run comes first, so that the
  * host's first touch of guest memory is not measured.  After the timed
@@ -43,6 +44,7 @@
  * (no batch_copy line for stock, which has no batch step).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -67,32 +69,57 @@ struct config {
 	long n;			/* channels or threads */
 };
 
-/* The mTHP sizes this benchmark sets, and what they were before. */
-static const unsigned int thp_kb[] = { 64, 1024, 2048 };
-static char thp_old[3][32];
+/* Every anonymous mTHP size the kernel offers, and its setting before. */
+#define MAX_THP_SIZES 16
+static unsigned int thp_kb[MAX_THP_SIZES], nr_thp;
+static char thp_old[MAX_THP_SIZES][32];
 
 static int thp_path(char *buf, size_t size, unsigned int kb, const char *file)
 {
 	return snprintf(buf, size, THP_DIR "hugepages-%ukB/%s", kb, file);
 }
 
-/* Enable anonymous folios of @kb kB alone (4: none); 0 or -1. */
+/*
+ * Enable anonymous folios of @kb kB alone (4: none), so that the kernel
+ * cannot pick another size for the region; 0 or -1.
+ */
 static int thp_select(unsigned int kb)
 {
-	char path[128], cur[32];
-	unsigned int i;
+	char path[128], cur[64];
+	struct dirent *de;
+	unsigned int i, k;
+	DIR *d;
 
-	for (i = 0; i < 3; i++) {
-		thp_path(path, sizeof(path), thp_kb[i], "enabled");
-		if (!thp_old[i][0]) {
+	if (!nr_thp) {
+		d = opendir(THP_DIR);
+		if (!d) {
+			perror(THP_DIR);
+			return -1;
+		}
+		while ((de = readdir(d)) && nr_thp < MAX_THP_SIZES)
+			if (sscanf(de->d_name, "hugepages-%ukB", &k) == 1)
+				thp_kb[nr_thp++] = k;
+		closedir(d);
+		for (i = 0; i < nr_thp; i++) {
+			thp_path(path, sizeof(path), thp_kb[i], "enabled");
 			if (file_read(path, cur, sizeof(cur))) {
 				fprintf(stderr, "cannot read %s\n", path);
 				return -1;
 			}
-			/* "always [inherit] madvise never": keep the word in brackets */
+			/* "always [inherit] madvise never": the word in brackets */
 			sscanf(strchr(cur, '[') ? strchr(cur, '[') + 1 : cur,
 			       "%31[a-z]", thp_old[i]);
 		}
+	}
+	for (i = 0; i < nr_thp; i++)
+		if (thp_kb[i] == kb)
+			break;
+	if (kb != 4 && i == nr_thp) {
+		fprintf(stderr, "this kernel has no %u kB anonymous folios\n", kb);
+		return -1;
+	}
+	for (i = 0; i < nr_thp; i++) {
+		thp_path(path, sizeof(path), thp_kb[i], "enabled");
 		if (file_write(path, thp_kb[i] == kb ? "always" : "never")) {
 			fprintf(stderr, "cannot write %s\n", path);
 			return -1;
@@ -106,7 +133,7 @@ static void thp_restore(void)
 	char path[128];
 	unsigned int i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < nr_thp; i++) {
 		thp_path(path, sizeof(path), thp_kb[i], "enabled");
 		if (thp_old[i][0])
 			file_write(path, thp_old[i]);
