@@ -96,9 +96,14 @@ static int thp_select(unsigned int kb)
 			perror(THP_DIR);
 			return -1;
 		}
-		while ((de = readdir(d)) && nr_thp < MAX_THP_SIZES)
-			if (sscanf(de->d_name, "hugepages-%ukB", &k) == 1)
+		/* Sizes for files only have no "enabled" */
+		while ((de = readdir(d)) && nr_thp < MAX_THP_SIZES) {
+			if (sscanf(de->d_name, "hugepages-%ukB", &k) != 1)
+				continue;
+			thp_path(path, sizeof(path), k, "enabled");
+			if (!access(path, F_OK))
 				thp_kb[nr_thp++] = k;
+		}
 		closedir(d);
 		for (i = 0; i < nr_thp; i++) {
 			thp_path(path, sizeof(path), thp_kb[i], "enabled");
