@@ -375,5 +375,7 @@ bool migrate_offload_copy(struct list_head *dst_list,
 	count_vm_event(MIGRATE_OFFLOAD_BATCH);
 	count_vm_events(MIGRATE_OFFLOAD_COPIED, copied);
 	count_vm_events(MIGRATE_OFFLOAD_FALLBACK, nr_folios - copied);
+	if (copied < nr_folios)
+		count_vm_event(MIGRATE_OFFLOAD_BATCH_FALLBACK);
 	return true;
 }
