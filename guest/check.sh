@@ -2,6 +2,13 @@
 # make check, guest side: hand every test suite's KTAP to the host.
 . /usr/lib/vmtest/lib.sh
 rc=0
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+# Leaks are judged on what the tests do: whatever boot left unreferenced
+# is reported once and set aside.
+if [ -w $KMEMLEAK ]; then
+	echo scan >$KMEMLEAK && echo clear >$KMEMLEAK
+fi
 
 # KUnit suites built into the kernel ran during boot; modular suites run
 # when their module loads.  Results stay in debugfs, one KTAP document per
@@ -30,4 +37,40 @@ for t in /usr/lib/vmtest/tests/*; do
 	vm_progress "test: $name"
 	vm_block ktap "$name" "$t" || rc=1
 done
+
+# Unload every module, so that what a module leaks at unload is seen,
+# and DMA-API debugging checks that swdma's device has no mapping left.
+vm_progress "unloading the modules"
+unload_modules() {
+	local left=1 before
+	while [ "$left" -gt 0 ]; do
+		before=$left
+		for m in $(cut -d' ' -f1 /proc/modules); do
+			rmmod "$m" 2>/dev/null
+		done
+		left=$(wc -l </proc/modules)
+		[ "$left" -lt "$before" ] || break
+	done
+	[ "$left" -eq 0 ] || { echo "modules left loaded:"; cat /proc/modules; }
+}
+vm_block modules unload unload_modules || rc=1
+
+# The debug kernel's last word: kmemleak reports objects unreferenced for
+# 5 s, so wait, scan twice (what a scan frees can make a second one find
+# more) and hand over what it found; DMA-API debugging must still be on
+# (it turns itself off when it runs out of memory) and have no error.
+# Any line of this block fails the run.
+debug_report() {
+	local d=/sys/kernel/debug/dma-api
+	[ -w $KMEMLEAK ] || { echo "no $KMEMLEAK: not the debug kernel"; return 1; }
+	sleep 6
+	echo scan >$KMEMLEAK && sleep 1 && echo scan >$KMEMLEAK || return 1
+	cat $KMEMLEAK
+	[ -r $d/disabled ] || { echo "no $d: not the debug kernel"; return 1; }
+	[ "$(cat $d/disabled)" = N ] || echo "DMA-API debugging turned itself off"
+	[ "$(cat $d/error_count)" = 0 ] ||
+		echo "DMA-API debugging found $(cat $d/error_count) error(s)"
+}
+vm_progress "kmemleak scan, DMA-API state"
+vm_block debug final debug_report || rc=1
 exit $rc

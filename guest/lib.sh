@@ -5,7 +5,7 @@
 #   @@vmtest progress TEXT           shown to the user while the VM runs
 #   @@vmtest begin KIND NAME         KIND is ktap or bench
 #   ... the block's lines ...
-#   @@vmtest end KIND NAME rc=N
+#   @@vmtest end KIND NAME rc=N secs=N
 #   @@vmtest done rc=N               the guest finished
 
 VM_OUT=/dev/ttyS1
@@ -16,12 +16,13 @@ vm_progress() { vm_result_line "@@vmtest progress $*"; echo "vmtest: $*" >/dev/c
 
 # vm_block KIND NAME CMD...: run CMD, its stdout becomes the block.
 vm_block() {
-	local kind=$1 name=$2 rc=0
+	local kind=$1 name=$2 rc=0 start
 	shift 2
+	start=$(cut -d. -f1 /proc/uptime)
 	vm_result_line "@@vmtest begin $kind $name"
 	# Streamed, so that a guest that dies mid-way still shows how far it
 	# got; stderr goes to the console log.
 	"$@" >>"$VM_OUT" 2>/dev/console || rc=$?
-	vm_result_line "@@vmtest end $kind $name rc=$rc"
+	vm_result_line "@@vmtest end $kind $name rc=$rc secs=$(($(cut -d. -f1 /proc/uptime) - start))"
 	return $rc
 }

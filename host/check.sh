@@ -6,8 +6,12 @@
 #   DMATEST_ITERATIONS     dmatest iterations per thread
 #   MIGRATE_VERIFY_MB      MB moved by migrate_verify
 #   MIGRATE_VERIFY_ROUNDS  round trips of its concurrent cases
+#   CHURN_MB, CHURN_CYCLES, CHURN_OPS, CHURN_FAULT_MOVES
+#                          migrator_churn: MB moved, unload/reload cycles,
+#                          parameter changes, moves under each fault
 #
-# It builds and boots its own kernel, with debug.config (see lib.sh).
+# It builds and boots its own kernel, with debug.config (KASAN, KFENCE,
+# lockdep, kmemleak, fault injection...; see lib.sh).
 export KVARIANT=check
 . "$(dirname "$0")/lib.sh"
 
@@ -17,7 +21,8 @@ start=$SECONDS
 "$TOP/host/initramfs.sh"
 
 # Only what the user set is passed on.
-guest_env DMATEST_ITERATIONS MIGRATE_VERIFY_MB MIGRATE_VERIFY_ROUNDS
+guest_env DMATEST_ITERATIONS MIGRATE_VERIFY_MB MIGRATE_VERIFY_ROUNDS \
+	CHURN_MB CHURN_CYCLES CHURN_OPS CHURN_FAULT_MOVES
 
 vm_rc=0
 "$TOP/host/vm.sh" check "${GUEST_ENV[@]}" || vm_rc=$?

@@ -23,7 +23,8 @@ SERIES_GIT=$BUILD/series-git		# git repo of pristine, base of make series
 # Two kernels are built from the one tree, each in its own build directory
 # (O=), so that switching between them rebuilds nothing: the plain one
 # (make bench, shell, kernel) and the one make check and make lint use,
-# which adds debug.config (lockdep and friends).  KVARIANT=check selects
+# which adds debug.config (KASAN, lockdep, kmemleak, fault injection and
+# friends).  KVARIANT=check selects
 # the latter.  Config fragments are merged onto allnoconfig, in order.
 KFRAGMENTS="$TOP/kernel/configs/guest.config $TOP/kernel/configs/tests.config"
 case ${KVARIANT:=plain} in

@@ -5,7 +5,10 @@
 Reads the guest's result channel (results.txt), splits it into blocks,
 parses every KTAP block with the kernel tree's own
 tools/testing/kunit/kunit.py (parse --json), scans the console log for
-kernel reports, and prints one summary ending in
+kernel reports, adds up the fault campaign ("# campaign:" lines of the
+tests), checks that every module unloaded, that kmemleak's final scan
+found nothing and that DMA-API debugging stayed on without error, and
+prints one summary ending in
 
     N passed, N failed, N skipped
 
@@ -19,13 +22,18 @@ import re
 import subprocess
 import sys
 
-# Console lines that fail a run whatever the tests said.  Lockdep's reports
-# start with "WARNING: " or "BUG: "; the rest of what it may say when it
-# finds a problem is named here (not "lockdep" alone: it announces itself
+# Console lines that fail a run whatever the tests said.  KASAN, KFENCE,
+# lockdep, DEBUG_VM and the DMA API checks report through "BUG: " or
+# "WARNING: "; the rest of what they may say when they find a problem is
+# named here (not "lockdep" or "kmemleak" alone: they announce themselves
 # at boot).
 REPORT_RE = re.compile(
     r'(BUG: |WARNING: |Oops|kernel BUG at|general protection fault|'
-    r'KASAN|KFENCE|UBSAN|kmemleak|Kernel panic|'
+    r'KASAN|KFENCE|UBSAN|Kernel panic|'
+    r'kmemleak: \d+ new suspected memory leak|unreferenced object 0x|'
+    r'kmemleak: .*(disabled|Cannot allocate|pool empty)|'
+    r'DMA-API: .*(out of memory|leak|pending DMA)|dma-debug disabled|'
+    r'page dumped because|list_debug|'
     r'possible circular locking|possible recursive locking|'
     r'inconsistent lock state|suspicious RCU usage|'
     r'INFO: lockdep is turned off|turning off the locking correctness validator|'
@@ -34,10 +42,14 @@ REPORT_RE = re.compile(
     r'rcu_sched self-detected stall|detected stall|'
     r'Unable to handle kernel|list_add corruption|list_del corruption)')
 TIMESTAMP_RE = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+CAMPAIGN_RE = re.compile(r'^\s*# campaign: (\S+) (.*)$')
+CAMPAIGN_KEYS = ('bytes', 'faults', 'fallback_batches', 'corrupted')
+# The test programs that must report their part of the campaign
+CAMPAIGN_SUITES = ('migrate_verify', 'migrator_churn')
 
 
 def split_blocks(path):
-    """Yield (kind, name, lines, rc) for each begin/end block."""
+    """Yield (kind, name, lines, rc, secs) for each begin/end block."""
     cur = None
     with open(path, errors='backslashreplace') as f:
         for line in f:
@@ -47,14 +59,66 @@ def split_blocks(path):
                 cur = (kind, name, [])
             elif line.startswith('@@vmtest end ') and cur:
                 m = re.search(r'rc=(-?\d+)', line)
-                yield cur[0], cur[1], cur[2], int(m.group(1)) if m else -1
+                t = re.search(r'secs=(\d+)', line)
+                yield (cur[0], cur[1], cur[2], int(m.group(1)) if m else -1,
+                       int(t.group(1)) if t else None)
                 cur = None
             elif line.startswith('@@vmtest '):
                 continue
             elif cur:
                 cur[2].append(line)
     if cur:  # the guest died inside a block
-        yield cur[0], cur[1], cur[2], None
+        yield cur[0], cur[1], cur[2], None, None
+
+
+def campaign_records(lines):
+    """Yield (test, {key: int}) for each "# campaign:" line of a block."""
+    for line in lines:
+        m = CAMPAIGN_RE.match(line)
+        if not m:
+            continue
+        vals = dict(kv.split('=', 1) for kv in m.group(2).split() if '=' in kv)
+        try:
+            yield m.group(1), {k: int(vals[k]) for k in CAMPAIGN_KEYS}
+        except (KeyError, ValueError):
+            yield m.group(1), None
+
+
+def report_campaign(blocks, failures):
+    """Print the fault campaign's totals; add what is wrong to failures."""
+    totals = dict.fromkeys(CAMPAIGN_KEYS, 0)
+    per_suite = {}
+    for kind, name, lines, _, _ in blocks:
+        if kind != 'ktap':
+            continue
+        for test, rec in campaign_records(lines):
+            if rec is None:
+                failures.append(f'campaign: {name}: malformed line for {test}')
+                continue
+            suite = per_suite.setdefault(name, dict.fromkeys(CAMPAIGN_KEYS, 0))
+            for k in CAMPAIGN_KEYS:
+                suite[k] += rec[k]
+                totals[k] += rec[k]
+            if rec['corrupted']:
+                failures.append(f'campaign: {name}: {test}: '
+                                f'{rec["corrupted"]} corrupted bytes')
+    ran = {name for kind, name, _, _, _ in blocks if kind == 'ktap'}
+    for suite in CAMPAIGN_SUITES:
+        if suite in ran and suite not in per_suite:
+            failures.append(f'campaign: {suite} reported nothing')
+    print('\n==> Fault campaign')
+    for name, v in per_suite.items():
+        print(f'    {name:28s} {v["bytes"] / 2**30:8.2f} GiB verified, '
+              f'{v["faults"]} faults, {v["fallback_batches"]} batches fell '
+              f'back, {v["corrupted"]} corrupted bytes')
+    print(f'    total: {totals["bytes"]} bytes ({totals["bytes"] / 2**30:.2f} GiB) '
+          f'migrated and verified, {totals["faults"]} faults injected, '
+          f'{totals["fallback_batches"]} batches fell back, '
+          f'{totals["corrupted"]} corrupted bytes')
+    if per_suite and not (totals['bytes'] and totals['faults']
+                          and totals['fallback_batches']):
+        failures.append('campaign: nothing moved, injected or fell back')
+    return totals
 
 
 def leaf_cases(group, prefix):
@@ -117,7 +181,20 @@ def main():
     failures = []
     print('\n==> Test results')
     blocks = list(split_blocks(results)) if os.path.exists(results) else []
-    for kind, name, lines, rc in blocks:
+    for kind, name, lines, rc, secs in blocks:
+        if kind in ('modules', 'debug'):
+            if rc != 0 or lines:
+                failed += 1
+                what = ('modules left loaded' if kind == 'modules'
+                        else 'kmemleak or DMA-API debugging found problems')
+                failures.append(f'{kind}: {what}' +
+                                (f' (status {rc})' if rc else ''))
+                print(f'    FAIL {kind + ": " + name:40s}')
+                print('\n'.join('        | ' + l for l in lines[:60]))
+            else:
+                passed += 1
+                print(f'    ok   {kind + ": " + name:40s} nothing left')
+            continue
         if kind != 'ktap':
             continue
         base = os.path.join(outdir, name)
@@ -142,7 +219,9 @@ def main():
         skipped += s
         failed += f_count
         mark = 'FAIL' if f_count else 'ok  '
-        print(f'    {mark} {name:40s} {p} passed, {len(bad)} failed, {s} skipped')
+        took = f' ({secs} s)' if secs is not None else ''
+        print(f'    {mark} {name:40s} {p} passed, {len(bad)} failed, '
+              f'{s} skipped{took}')
         for n, st in bad:
             failures.append(f'{name}: {n}: {st}')
         for prob in problems:
@@ -159,6 +238,10 @@ def main():
     elif not blocks:
         failed += 1
         failures.append('vm: the guest reported no test suites')
+
+    n = len(failures)
+    report_campaign(blocks, failures)
+    failed += len(failures) - n
 
     reports = console_reports(console)
     if reports:
