@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Small helpers shared by the guest programs: timing, statistics, NUMA
- * syscalls (the guest has no libnuma), parsing of numeric options and
- * one-shot reads and writes of sysfs/debugfs files.
+ * syscalls (the guest has no libnuma), parsing of numeric options,
+ * one-shot reads and writes of sysfs/debugfs files, the hostile values of
+ * the bad-input sweeps and the fault campaign's account.
  */
 #ifndef VMTEST_H
 #define VMTEST_H
@@ -11,6 +12,7 @@
 #include <fcntl.h>
 #include <linux/mempolicy.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +165,162 @@ static inline long long file_key(const char *path, const char *key)
 			ret = v;
 	fclose(f);
 	return ret;
+}
+
+/* @key (e.g. "MemTotal") in kB from nodeN/meminfo, -1 if unavailable. */
+static inline long node_meminfo(int node, const char *key)
+{
+	char path[64], line[256], k[64];
+	unsigned long v;
+	long ret = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo",
+		 node);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Node %*d %63[^:]: %lu", k, &v) == 2 &&
+		    !strcmp(k, key))
+			ret = v;
+	fclose(f);
+	return ret;
+}
+
+/*
+ * Hostile values for the bad-input sweeps: no numeric, boolean or list
+ * knob may take them.  @err is the error the knob may give instead of
+ * EINVAL: ERANGE for numbers that overflow, E2BIG for more than a page
+ * (sysfs refuses those itself), and for the empty write 0: write(2) of
+ * nothing never reaches a sysfs store.  Whatever the answer, the value
+ * read back must not change.
+ */
+struct hostile {
+	const char *val;
+	int err;
+};
+
+#define HOSTILE_OVERLONG	8192	/* bytes of the overlong value */
+
+static const struct hostile vmtest_hostile[] = {
+	{ "", 0 },					/* empty */
+	{ "\n", 0 }, { " ", 0 }, { "\t\n", 0 }, { " \n ", 0 }, /* blank */
+	{ " 1", 0 }, { "1 ", 0 }, { "\t1", 0 },
+	{ "-1", 0 }, { "-4294967296", ERANGE }, { "+-1", 0 }, /* negative */
+	{ "99999999999999999999999999", ERANGE },	/* huge */
+	{ "18446744073709551616", ERANGE },
+	{ "-99999999999999999999999999", ERANGE },
+	{ "abc", 0 }, { "0x", 0 }, { "0b1", 0 }, { "1.5", 0 }, { ",", 0 },
+	{ "1x", 0 }, { "1 2", 0 }, { "1 x", 0 }, { "1,", 0 },	/* trailing */
+	{ "1\n2", 0 }, { "1\n\n", 0 }, { "\n1", 0 },	/* newlines */
+	{ NULL, E2BIG },				/* overlong */
+};
+
+#define NR_HOSTILE	(sizeof(vmtest_hostile) / sizeof(vmtest_hostile[0]))
+
+/* Value @i of the sweep (the overlong one is built once). */
+static inline const char *hostile_value(unsigned int i)
+{
+	static char *overlong;
+
+	if (vmtest_hostile[i].val)
+		return vmtest_hostile[i].val;
+	if (!overlong) {
+		overlong = malloc(HOSTILE_OVERLONG + 1);
+		if (!overlong)
+			return "";
+		memset(overlong, '1', HOSTILE_OVERLONG);
+		overlong[HOSTILE_OVERLONG] = '\0';
+	}
+	return overlong;
+}
+
+/*
+ * Write hostile value @i to @path; true if the answer was a refusal the
+ * sweep accepts (see struct hostile).  @rc gets the answer.
+ */
+static inline bool hostile_refused(const char *path, unsigned int i, int *rc)
+{
+	int err = vmtest_hostile[i].err;
+
+	*rc = file_write(path, hostile_value(i));
+	if (!*hostile_value(i))
+		return *rc == 0 || *rc == -EINVAL;
+	return *rc == -EINVAL || (err && *rc == -err);
+}
+
+/* Printable form of hostile value @i for messages. */
+static inline const char *hostile_name(unsigned int i)
+{
+	static char buf[48];
+	const char *v = hostile_value(i);
+	size_t o = 0;
+
+	if (!vmtest_hostile[i].val)
+		return "<8192 digits>";
+	for (; *v && o < sizeof(buf) - 3; v++) {
+		if (*v == '\n' || *v == '\t') {
+			buf[o++] = '\\';
+			buf[o++] = *v == '\n' ? 'n' : 't';
+		} else {
+			buf[o++] = *v;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/*
+ * The fault campaign's account of one test, summed by the host over the
+ * whole run (host/summarize.py): bytes moved between the nodes and
+ * checked, faults injected, offload batches the CPU had to finish, and
+ * bytes found corrupted.  Written straight to stdout (a KTAP diagnostic
+ * line), so that a test child's _exit() cannot lose it.
+ */
+struct campaign {
+	unsigned long long bytes, faults, fallback, corrupted;
+};
+
+static inline void campaign_report(const char *test, const struct campaign *c)
+{
+	dprintf(STDOUT_FILENO,
+		"# campaign: %s bytes=%llu faults=%llu fallback_batches=%llu corrupted=%llu\n",
+		test, c->bytes, c->faults, c->fallback, c->corrupted);
+}
+
+/* Bytes that differ between two words */
+static inline unsigned int bytes_differ(unsigned long long a,
+					unsigned long long b)
+{
+	unsigned int n = 0;
+
+	for (a ^= b; a; a >>= 8)
+		n += !!(a & 0xff);
+	return n;
+}
+
+/* Offload batches of which the CPU copied a part, since boot (or -1) */
+static inline long long fallback_batches(void)
+{
+	return file_key("/proc/vmstat", "migrate_offload_batch_fallback");
+}
+
+/* Descriptors swdma failed on purpose since it loaded (0 if it is not). */
+static inline unsigned long long swdma_injected(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/dmaengine/swdma.0/counters", "r");
+	unsigned long long descs, bytes, errors, sum = 0;
+	char line[256];
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %llu %llu %llu", &descs, &bytes,
+			   &errors) == 3)
+			sum += errors;
+	fclose(f);
+	return sum;
 }
 
 #endif

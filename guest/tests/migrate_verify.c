@@ -4,7 +4,7 @@
  * nodes 0 and 1 without corrupting a byte.  A region (MIGRATE_VERIFY_MB,
  * default 64) is mbind()ed to node 0, filled with a per-page, per-generation
  * pattern and moved 0 -> 1 -> 0; the node of every base page and every word
- * are checked.  The concurrent cases run MIGRATE_VERIFY_ROUNDS (default 10)
+ * are checked.  The concurrent cases run MIGRATE_VERIFY_ROUNDS (default 5)
  * round trips while a reader thread verifies and a writer thread rewrites
  * random pages, with per-page seqcounts outside the region.
  *
@@ -16,11 +16,14 @@
  * 1, 2 and 4 worker threads; and by dcbm over swdma with 1, 2 and 4
  * channels, with DMA_MEMCPY_SG or one DMA_MEMCPY per chunk, and with
  * swdma retiring descriptors out of order, moving at most an odd segment
- * length at a time, failing 5% of its descriptors, or completing them only
- * after dcbm's timeout.  After the moves the
- * /proc/vmstat counters, the migrator's own record and the
- * mm_migrate_copy_batch tracepoint must agree with the mode.  Plus
- * move_pages() error semantics.
+ * length at a time, failing 1% or 25% of its descriptors, or completing
+ * them only after dcbm's timeout.  After the moves the /proc/vmstat
+ * counters, the migrator's own record and the mm_migrate_copy_batch
+ * tracepoint must agree with the mode.  Plus move_pages() error semantics.
+ *
+ * Every test reports its part of the fault campaign (bytes moved and
+ * checked, swdma failures injected, batches that fell back, corrupted
+ * bytes) on a "# campaign:" line.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -61,7 +64,6 @@
 #define MT_PARAM	"/sys/module/mtcopy/parameters/"
 #define DCBM_PARAM	"/sys/module/dcbm/parameters/"
 #define SWDMA_DBG	"/sys/kernel/debug/dmaengine/swdma.0/"
-#define SWDMA_FAIL_PPM	"50000"		/* 5% of descriptors fail */
 #define SWDMA_SEG_LEN	"4000"		/* not a divisor of any page size */
 #define SWDMA_LATENCY	"20000"		/* us, well above ... */
 #define DCBM_TIMEOUT	"5"		/* ... this, in ms */
@@ -86,9 +88,15 @@ enum swdma_mode {
 	SWDMA_PLAIN,		/* in order, whole segments, no failure */
 	SWDMA_OUT_OF_ORDER,	/* retires issued descriptors out of order */
 	SWDMA_MAX_SEG,		/* moves at most SWDMA_SEG_LEN bytes at once */
-	SWDMA_FAIL,		/* fails SWDMA_FAIL_PPM of its descriptors */
+	SWDMA_FAIL_1PCT,	/* fails 1% of its descriptors */
+	SWDMA_FAIL_25PCT,	/* fails 25% of them */
 	SWDMA_LATE,		/* completes after dcbm's timeout */
 };
+
+static bool swdma_fails(enum swdma_mode mode)
+{
+	return mode == SWDMA_FAIL_1PCT || mode == SWDMA_FAIL_25PCT;
+}
 
 /* /proc/vmstat counters of the batch copy step */
 static const char *const vm_keys[] = {
@@ -137,26 +145,6 @@ static bool read_line(const char *path, char *buf, int len)
 	return ok;
 }
 
-/* @key (e.g. "MemTotal") in kB from nodeN/meminfo, -1 if unavailable. */
-static long node_meminfo(int node, const char *key)
-{
-	char path[64], line[256], k[64];
-	unsigned long v;
-	long ret = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), NODE_SYSFS "/node%d/meminfo", node);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Node %*d %63[^:]: %lu", k, &v) == 2 &&
-		    !strcmp(k, key))
-			ret = v;
-	fclose(f);
-	return ret;
-}
-
 /* Sum of AnonHugePages (kB) over the VMAs overlapping [start, start+len). */
 static long anon_huge_kb(void *start, size_t len)
 {
@@ -200,6 +188,10 @@ FIXTURE(anon_migrate)
 	char old_batch[16], old_thp[2][64];
 	bool batch_set, thp_set, migrator_on, mtcopy_on, dcbm_on, swdma_set;
 	long long vm0[NR_VM];
+	/* the fault campaign's account */
+	struct campaign camp;
+	unsigned long long faults0;
+	long long fallback0;
 };
 
 FIXTURE_VARIANT(anon_migrate)
@@ -275,9 +267,12 @@ DCBM_VARIANT(base_4k_dcbm_out_of_order, 4, 4, "off", SWDMA_OUT_OF_ORDER);
 DCBM_VARIANT(thp_2m_dcbm_out_of_order, 2048, 4, "off", SWDMA_OUT_OF_ORDER);
 DCBM_VARIANT(base_4k_dcbm_max_seg, 4, 2, "on", SWDMA_MAX_SEG);
 DCBM_VARIANT(thp_2m_dcbm_max_seg, 2048, 2, "on", SWDMA_MAX_SEG);
-DCBM_VARIANT(base_4k_dcbm_fail, 4, 4, "on", SWDMA_FAIL);
-DCBM_VARIANT(thp_2m_dcbm_fail, 2048, 4, "on", SWDMA_FAIL);
-DCBM_VARIANT(thp_2m_dcbm_fail_nosg, 2048, 4, "off", SWDMA_FAIL);
+/* Enough descriptors per move that some fail even at 1% */
+DCBM_VARIANT(base_4k_dcbm_fail_1pct, 4, 4, "off", SWDMA_FAIL_1PCT);
+DCBM_VARIANT(mthp_64k_dcbm_fail_1pct, 64, 4, "off", SWDMA_FAIL_1PCT);
+DCBM_VARIANT(base_4k_dcbm_fail_25pct, 4, 4, "on", SWDMA_FAIL_25PCT);
+DCBM_VARIANT(thp_2m_dcbm_fail_25pct, 2048, 4, "on", SWDMA_FAIL_25PCT);
+DCBM_VARIANT(thp_2m_dcbm_fail_25pct_nosg, 2048, 4, "off", SWDMA_FAIL_25PCT);
 DCBM_VARIANT(thp_2m_dcbm_timeout, 2048, 4, "on", SWDMA_LATE);
 
 static void fill_all(FIXTURE_DATA(anon_migrate) *self, unsigned int gen)
@@ -292,28 +287,33 @@ static void fill_all(FIXTURE_DATA(anon_migrate) *self, unsigned int gen)
 	}
 }
 
-/* Check every word of the region; return the number of bad pages. */
+/*
+ * Check every word of the region; return the number of bad pages, and
+ * add the bytes that differ to the campaign's corrupted bytes.
+ */
 static unsigned long verify_all(struct __test_metadata *_metadata,
 				FIXTURE_DATA(anon_migrate) *self)
 {
 	unsigned long pg, w, bad = 0;
-	unsigned int gen;
+	unsigned int gen, bytes;
 	uint64_t *p, exp;
 
 	for (pg = 0; pg < self->npages; pg++) {
 		p = (uint64_t *)(self->buf + pg * PAGE_SZ);
 		gen = self->seq[pg] / 2;
-		for (w = 0; w < WORDS; w++) {
+		for (w = 0, bytes = 0; w < WORDS; w++) {
 			exp = pattern(pg, gen, w);
 			if (p[w] == exp)
 				continue;
-			if (bad++ < MAX_REPORTS)
+			if (!bytes && bad < MAX_REPORTS)
 				TH_LOG("page %lu offset %lu: expected %#llx got %#llx (gen %u)",
 				       pg, w * 8 + __builtin_ctzll(p[w] ^ exp) / 8,
 				       (unsigned long long)exp,
 				       (unsigned long long)p[w], gen);
-			break;
+			bytes += bytes_differ(p[w], exp);
 		}
+		bad += !!bytes;
+		self->camp.corrupted += bytes;
 	}
 	return bad;
 }
@@ -373,6 +373,7 @@ static void move_region(struct __test_metadata *_metadata,
 	unsigned long i, bad;
 
 	move_addrs(_metadata, self, self->maddr, self->nmove, node);
+	self->camp.bytes += self->size;
 	bad = wrong_node_pages(_metadata, self, node);
 	if (bad && self->nmove != self->npages) {
 		/*
@@ -484,7 +485,8 @@ static void setup_swdma(struct __test_metadata *_metadata,
 			FIXTURE_DATA(anon_migrate) *self, enum swdma_mode mode)
 {
 	const char *val[] = {
-		mode == SWDMA_FAIL ? SWDMA_FAIL_PPM : "0",
+		mode == SWDMA_FAIL_1PCT ? "10000" :
+		mode == SWDMA_FAIL_25PCT ? "250000" : "0",
 		mode == SWDMA_MAX_SEG ? SWDMA_SEG_LEN : "0",
 		mode == SWDMA_OUT_OF_ORDER ? "1" : "0",
 		mode == SWDMA_LATE ? SWDMA_LATENCY : "0",
@@ -493,6 +495,7 @@ static void setup_swdma(struct __test_metadata *_metadata,
 	unsigned int i;
 
 	self->swdma_set = true;
+	self->faults0 = swdma_injected();
 	ASSERT_EQ(0, file_write(SWDMA_DBG "fail_seed", "1"));
 	for (i = 0; i < NR_SWDMA_KNOBS; i++) {
 		snprintf(path, sizeof(path), SWDMA_DBG "%s", swdma_knobs[i]);
@@ -574,6 +577,8 @@ static void setup_copy_mode(struct __test_metadata *_metadata,
 	}
 	missing = read_keys("/proc/vmstat", vm_keys, NR_VM, self->vm0);
 	ASSERT_STREQ("", missing) TH_LOG("not in /proc/vmstat");
+	self->fallback0 = fallback_batches();
+	ASSERT_LE(0, self->fallback0) TH_LOG("no batch fallback counter");
 }
 
 FIXTURE_SETUP(anon_migrate)
@@ -606,7 +611,7 @@ FIXTURE_SETUP(anon_migrate)
 		return;
 	ASSERT_EQ(PAGE_SZ, (unsigned long)sysconf(_SC_PAGESIZE));
 	ASSERT_TRUE(mb > 0 && mb < 65536) TH_LOG("bad MIGRATE_VERIFY_MB");
-	self->rounds = env_ulong("MIGRATE_VERIFY_ROUNDS", 10);
+	self->rounds = env_ulong("MIGRATE_VERIFY_ROUNDS", 5);
 	ASSERT_TRUE(self->rounds > 0 && self->rounds < 1000000)
 		TH_LOG("bad MIGRATE_VERIFY_ROUNDS");
 
@@ -672,11 +677,41 @@ FIXTURE_SETUP(anon_migrate)
 		TH_LOG("initial placement is not on node 0");
 }
 
+/* "variant.test", the campaign line's name for the test running */
+static void report_campaign(struct __test_metadata *_metadata,
+			    const FIXTURE_VARIANT(anon_migrate) *variant,
+			    const struct campaign *c)
+{
+	const struct __fixture_variant_metadata *v;
+	char name[128];
+
+	for (v = _metadata->fixture->variant; v && v->data != variant;)
+		v = v->next;
+	snprintf(name, sizeof(name), "%s.%s", v ? v->name : "?",
+		 _metadata->name);
+	campaign_report(name, c);
+}
+
 FIXTURE_TEARDOWN(anon_migrate)
 {
 	int i;
 
 	stop_threads(self);
+	if (self->batch_set)
+		self->camp.fallback = fallback_batches() - self->fallback0;
+	/*
+	 * Faults injected: descriptors swdma failed; with its latency above
+	 * dcbm's timeout, every batch that fell back; batches the test
+	 * migrator failed on purpose.
+	 */
+	if (self->swdma_set)
+		self->camp.faults = swdma_injected() - self->faults0;
+	if (self->swdma_set && variant->swdma == SWDMA_LATE)
+		self->camp.faults = self->camp.fallback;
+	if (self->migrator_on && variant->copy == COPY_MIGRATOR_FAIL &&
+	    file_key(TM_STATS, "failed") > 0)
+		self->camp.faults = file_key(TM_STATS, "failed");
+	report_campaign(_metadata, variant, &self->camp);
 	if (self->buf)
 		munmap(self->buf, self->size);
 	free(self->qaddr);
@@ -819,7 +854,7 @@ static void check_copy(struct __test_metadata *_metadata,
 		       const FIXTURE_VARIANT(anon_migrate) *variant,
 		       long long min_folios)
 {
-	long long vm[NR_VM], tm[NR_TM] = { 0 };
+	long long vm[NR_VM], tm[NR_TM] = { 0 }, fb;
 	enum copy_mode copy = variant->copy;
 	int i;
 
@@ -830,10 +865,15 @@ static void check_copy(struct __test_metadata *_metadata,
 		vm[i] -= self->vm0[i];
 	if (self->migrator_on)
 		ASSERT_STREQ("", read_keys(TM_STATS, tm_keys, NR_TM, tm));
-	TH_LOG("batch steps %lld (%lld folios); migrator batches %lld: copied %lld, fell back %lld; it saw %lld batches, %lld folios, %lld failed, %lld declined",
+	fb = fallback_batches() - self->fallback0;
+	TH_LOG("batch steps %lld (%lld folios); migrator batches %lld: copied %lld, fell back %lld in %lld batches; it saw %lld batches, %lld folios, %lld failed, %lld declined",
 	       vm[VM_BATCH], vm[VM_BATCH_FOLIOS], vm[VM_OFF_BATCH],
-	       vm[VM_OFF_COPIED], vm[VM_OFF_FALLBACK], tm[TM_BATCHES],
+	       vm[VM_OFF_COPIED], vm[VM_OFF_FALLBACK], fb, tm[TM_BATCHES],
 	       tm[TM_FOLIOS], tm[TM_FAILED], tm[TM_DECLINED]);
+	/* A batch falls back when at least one of its folios does. */
+	ASSERT_LE(fb, vm[VM_OFF_BATCH]);
+	ASSERT_LE(fb, vm[VM_OFF_FALLBACK]);
+	ASSERT_EQ(fb == 0, vm[VM_OFF_FALLBACK] == 0);
 
 	if (copy == COPY_STOCK) {
 		ASSERT_EQ(0, vm[VM_BATCH]) TH_LOG("batch step while off");
@@ -844,7 +884,7 @@ static void check_copy(struct __test_metadata *_metadata,
 		const char *dir = copy == COPY_MTCOPY ? MT_PARAM : DCBM_PARAM;
 		long long done = file_number_at(dir, "folios_migrated");
 		long long failed = file_number_at(dir, "folios_failures");
-		bool faults = copy == COPY_DCBM && variant->swdma == SWDMA_FAIL;
+		bool faults = copy == COPY_DCBM && swdma_fails(variant->swdma);
 		bool late = copy == COPY_DCBM && variant->swdma == SWDMA_LATE;
 
 		TH_LOG("%s, %u %s: folios_migrated %lld, folios_failures %lld",
@@ -983,7 +1023,7 @@ TEST_F_TIMEOUT(anon_migrate, trace_batches, 300)
 		tm_declined += e.result == -EOPNOTSUPP;
 		switch (variant->copy) {
 		case COPY_DCBM:
-			if (variant->swdma >= SWDMA_FAIL && e.result) {
+			if (variant->swdma >= SWDMA_FAIL_1PCT && e.result) {
 				ASSERT_EQ(-EIO, e.result) TH_LOG("%s", line);
 				ASSERT_GT(e.nr_folios, e.nr_copied)
 					TH_LOG("%s", line);

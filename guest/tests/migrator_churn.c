@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * migrator_churn - the migrators and the DMA provider come and go, and
- * their parameters change, while memory keeps moving between the nodes.
+ * migrator_churn - the migrators and the DMA provider come and go, their
+ * parameters change, their allocations fail and the target node runs out
+ * of memory, while memory keeps moving between the nodes.
  *
  * A mover thread moves a region (half 2M THPs, half 4K pages; 16 MB, or
  * CHURN_MB) from node to node with move_pages(2) for as long as a test
@@ -9,17 +10,25 @@
  * of it.  Meanwhile the test thread:
  *
  *  - reload_dcbm: loads dcbm, starts offloading over swdma, lets at least
- *    one move go through, stops and unloads it, CHURN_CYCLES (10) times;
+ *    one move go through, stops and unloads it, CHURN_CYCLES (20) times;
  *  - reload_mtcopy: the same with mtcopy;
  *  - reload_swdma: unloads and reloads swdma (public and DMA_PRIVATE in
  *    turn) under a loaded dcbm, checking it cannot go while dcbm holds its
  *    channels;
  *  - toggle_params: CHURN_OPS (300) random writes to offloading,
- *    nr_dma_chan, use_sg, reason_mask and nr_threads of dcbm and mtcopy.
+ *    nr_dma_chan, use_sg, reason_mask and nr_threads of dcbm and mtcopy;
+ *  - failslab_* and fail_page_alloc_*: the kernel's fault injection fails
+ *    a share of the allocations made by the mover thread from the code of
+ *    dcbm, swdma or mtcopy (task filter plus stacktrace filter on the
+ *    module's address range), for CHURN_FAULT_MOVES (4) moves;
+ *  - pressure_dcbm and pressure_mtcopy: another process fills node 1 up to
+ *    about half the region; moves to it then leave pages behind, which
+ *    must stay intact where they are.
  *
  * The migrators' counters, summed over every load, must match the
  * kernel's account in /proc/vmstat: what they copied, and what they were
- * offered.  swdma must end with no live descriptor.
+ * offered.  swdma must end with no live descriptor.  Every test reports
+ * its part of the fault campaign on a "# campaign:" line.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -32,7 +41,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #pragma GCC diagnostic ignored "-Wunused-parameter"
@@ -44,6 +55,7 @@
 #define WORDS		(PAGE_SZ / sizeof(uint64_t))
 #define SZ_2M		(2UL << 20)
 #define MAX_RETRIES	100
+#define PARTIAL_TRIES	2	/* move_pages() calls per move under pressure */
 #define MOVE_WAIT_S	120	/* longest a move may take */
 #define DCBM		"/sys/module/dcbm/parameters/"
 #define MTCOPY		"/sys/module/mtcopy/parameters/"
@@ -81,10 +93,21 @@ FIXTURE(churn)
 	bool mover_on;
 	int stop, failed;
 	unsigned long moves;	/* completed and verified */
+	bool partial;		/* moves may leave pages behind */
+	unsigned long left;	/* pages left behind, summed over moves */
+	unsigned long landed;	/* of those moves, pages that made it */
 	char fail[200];
 	long long vm0[NR_VM];
 	long long migrated, failures;	/* summed over the loads */
 	char old_batch[16];
+	/* the fault campaign's account */
+	struct campaign camp;
+	unsigned long long swdma0;
+	long long fallback0;
+	/* fault injection to undo: the directory and the values found */
+	const char *fi_dir;
+	char fi_old[16][32];
+	pid_t filler;
 };
 
 static void mover_fail(FIXTURE_DATA(churn) *self, const char *msg)
@@ -94,12 +117,17 @@ static void mover_fail(FIXTURE_DATA(churn) *self, const char *msg)
 	__atomic_store_n(&self->failed, 1, __ATOMIC_RELEASE);
 }
 
-/* Move everything to @node; NULL or what went wrong. */
+/*
+ * Move everything to @node; NULL or what went wrong.  Under memory
+ * pressure (self->partial) pages may stay on the other node, but nowhere
+ * else.  Every byte is checked; the ones that differ are counted.
+ */
 static const char *move_all(FIXTURE_DATA(churn) *self, int node)
 {
 	static __thread char msg[160];
-	unsigned long i, pg, w;
-	int tries = 0;
+	unsigned long i, pg, w, bytes, there = 0;
+	bool partial = __atomic_load_n(&self->partial, __ATOMIC_ACQUIRE);
+	int tries = 0, max = partial ? PARTIAL_TRIES : MAX_RETRIES;
 	long ret;
 
 	for (i = 0; i < self->npages; i++)
@@ -107,13 +135,13 @@ static const char *move_all(FIXTURE_DATA(churn) *self, int node)
 	do {
 		ret = move_pages_(0, self->npages, self->addr, self->nodes,
 				  self->status, MPOL_MF_MOVE);
-		if (ret < 0) {
+		if (ret < 0 && !(partial && errno == ENOMEM)) {
 			snprintf(msg, sizeof(msg), "move_pages: %s",
 				 strerror(errno));
 			return msg;
 		}
-	} while (ret > 0 && ++tries < MAX_RETRIES);
-	if (ret) {
+	} while (ret > 0 && ++tries < max);
+	if (ret && !partial) {
 		snprintf(msg, sizeof(msg), "%ld pages not moved after %d calls",
 			 ret, MAX_RETRIES);
 		return msg;
@@ -121,26 +149,33 @@ static const char *move_all(FIXTURE_DATA(churn) *self, int node)
 	if (move_pages_(0, self->npages, self->addr, NULL, self->status, 0))
 		return "move_pages query failed";
 	for (i = 0; i < self->npages; i++) {
-		if (self->status[i] == node)
+		there += self->status[i] == node;
+		if (self->status[i] == node ||
+		    (partial && self->status[i] == !node))
 			continue;
 		snprintf(msg, sizeof(msg), "page %lu on node %d, not %d", i,
 			 self->status[i], node);
 		return msg;
 	}
-	for (pg = 0; pg < self->npages; pg++) {
+	__atomic_add_fetch(&self->left, self->npages - there, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&self->landed, there, __ATOMIC_RELAXED);
+	self->camp.bytes += there * PAGE_SZ;
+	for (pg = 0, *msg = '\0'; pg < self->npages; pg++) {
 		uint64_t *p = (uint64_t *)(self->buf + pg * PAGE_SZ);
 
-		for (w = 0; w < WORDS; w++) {
+		for (w = 0, bytes = 0; w < WORDS; w++) {
 			if (p[w] == pattern(pg, w))
 				continue;
-			snprintf(msg, sizeof(msg),
-				 "page %lu word %lu: %#llx, expected %#llx",
-				 pg, w, (unsigned long long)p[w],
-				 (unsigned long long)pattern(pg, w));
-			return msg;
+			if (!*msg)
+				snprintf(msg, sizeof(msg),
+					 "page %lu word %lu: %#llx, expected %#llx",
+					 pg, w, (unsigned long long)p[w],
+					 (unsigned long long)pattern(pg, w));
+			bytes += bytes_differ(p[w], pattern(pg, w));
 		}
+		self->camp.corrupted += bytes;
 	}
-	return NULL;
+	return *msg ? msg : NULL;
 }
 
 static void *mover_fn(void *arg)
@@ -149,6 +184,11 @@ static void *mover_fn(void *arg)
 	const char *err;
 	int node = 1;
 
+	/*
+	 * Only this thread's allocations may be failed by fault injection
+	 * (task-filter); kernels without it have no such file.
+	 */
+	file_write("/proc/thread-self/make-it-fail", "1");
 	while (!__atomic_load_n(&self->stop, __ATOMIC_RELAXED)) {
 		err = move_all(self, node);
 		if (err) {
@@ -298,6 +338,8 @@ FIXTURE_SETUP(churn)
 	self->buf = (char *)(((uintptr_t)map + SZ_2M - 1) & ~(SZ_2M - 1));
 	ASSERT_EQ(0, syscall(SYS_mbind, self->buf, self->size, MPOL_BIND,
 			     &mask, sizeof(mask) * 8, 0));
+	/* Not shared with a child (pressure's filler): it could not move. */
+	ASSERT_EQ(0, madvise(self->buf, self->size, MADV_DONTFORK));
 	/* First half THPs, second half base pages (where THP is there). */
 	madvise(self->buf, self->size / 2, MADV_HUGEPAGE);
 	madvise(self->buf + self->size / 2, self->size / 2, MADV_NOHUGEPAGE);
@@ -315,15 +357,29 @@ FIXTURE_SETUP(churn)
 			p[w] = pattern(i, w);
 	}
 	read_vm(_metadata, self->vm0);
+	self->swdma0 = swdma_injected();
+	self->fallback0 = fallback_batches();
+	ASSERT_LE(0, self->fallback0) TH_LOG("no batch fallback counter");
 	ASSERT_EQ(0, pthread_create(&self->mover, NULL, mover_fn, self));
 	self->mover_on = true;
 }
 
+static void fault_injection_off(FIXTURE_DATA(churn) *self);
+static void stop_filler(FIXTURE_DATA(churn) *self);
+
 FIXTURE_TEARDOWN(churn)
 {
+	unsigned long long swdma = swdma_injected();
+
 	__atomic_store_n(&self->stop, 1, __ATOMIC_RELAXED);
 	if (self->mover_on)
 		pthread_join(self->mover, NULL);
+	fault_injection_off(self);
+	stop_filler(self);
+	/* swdma's count starts again when it reloads */
+	self->camp.faults += swdma > self->swdma0 ? swdma - self->swdma0 : 0;
+	self->camp.fallback = fallback_batches() - self->fallback0;
+	campaign_report(_metadata->name, &self->camp);
 	if (loaded("dcbm"))
 		file_write(DCBM "offloading", "0");
 	if (loaded("mtcopy"))
@@ -369,7 +425,7 @@ static const char *const sg_modes[] = { "auto", "on", "off" };
 
 TEST_F_TIMEOUT(churn, reload_dcbm, 1800)
 {
-	unsigned long c, cycles = env_setting("CHURN_CYCLES", 10, 10000);
+	unsigned long c, cycles = env_setting("CHURN_CYCLES", 20, 10000);
 	char n[24];
 
 	load(_metadata, "swdma", "");
@@ -390,7 +446,7 @@ TEST_F_TIMEOUT(churn, reload_dcbm, 1800)
 
 TEST_F_TIMEOUT(churn, reload_mtcopy, 1800)
 {
-	unsigned long c, cycles = env_setting("CHURN_CYCLES", 10, 10000);
+	unsigned long c, cycles = env_setting("CHURN_CYCLES", 20, 10000);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	char n[24];
 
@@ -410,7 +466,7 @@ TEST_F_TIMEOUT(churn, reload_mtcopy, 1800)
 
 TEST_F_TIMEOUT(churn, reload_swdma, 1800)
 {
-	unsigned long c, cycles = env_setting("CHURN_CYCLES", 10, 10000);
+	unsigned long c, cycles = env_setting("CHURN_CYCLES", 20, 10000);
 
 	unload_all(_metadata, "dcbm", DCBM);
 	unload_all(_metadata, "swdma", NULL);
@@ -502,6 +558,342 @@ TEST_F_TIMEOUT(churn, toggle_params, 1800)
 	collect(_metadata, self, DCBM);
 	collect(_metadata, self, MTCOPY);
 	finish(_metadata, self, "toggle_params");
+}
+
+/*
+ * Fault injection (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC) aimed at one
+ * module: only the mover thread's allocations (task-filter) made from
+ * the module's code (require-start/-end on its address range, anywhere in
+ * the stack) fail, @pct percent of them, including GFP_KERNEL ones.
+ */
+#define FI_TIMES	1000000		/* failures allowed; counts down */
+#define STR(x)		#x
+#define XSTR(x)		STR(x)
+
+static const char *const fi_files[] = {
+	"probability", "interval", "times", "verbose", "task-filter",
+	"require-start", "require-end", "reject-start", "reject-end",
+	"ignore-gfp-wait", "min-order", "ignore-gfp-highmem",
+};
+
+#define NR_FI_FILES	(sizeof(fi_files) / sizeof(fi_files[0]))
+
+/* Where @module's code is: its load address and size, from /proc/modules. */
+static bool module_range(const char *module, unsigned long *start,
+			 unsigned long *end)
+{
+	FILE *f = fopen("/proc/modules", "r");
+	char line[512], name[64];
+	unsigned long size, addr;
+	bool found = false;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%63s %lu %*d %*s %*s %lx", name, &size,
+			       &addr) == 3 && !strcmp(name, module) && addr;
+	if (f)
+		fclose(f);
+	*start = addr;
+	*end = addr + size;
+	return found;
+}
+
+/*
+ * The code of the kernel's DMA-API debugging (kernel/dma/debug.c): from
+ * the first debug_dma_*() function to the end of the last one, every way
+ * into it.  Its allocations must not be failed: it would turn itself off
+ * for the rest of the run.
+ */
+static bool dma_debug_range(unsigned long *start, unsigned long *end)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	unsigned long a, lo = ~0UL, hi = 0, next = ~0UL;
+	char line[512], name[256], type;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx %c %255s", &a, &type, name) != 3 ||
+		    strchr(line, '[') || !a)
+			continue;
+		if (!strncmp(name, "debug_dma_", 10) && (type | 0x20) == 't') {
+			lo = a < lo ? a : lo;
+			hi = a > hi ? a : hi;
+		}
+	}
+	if (f)
+		rewind(f);
+	while (f && hi && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx", &a) == 1 && a > hi && a < next)
+			next = a;
+	if (f)
+		fclose(f);
+	*start = lo;
+	*end = next;
+	return hi && next != ~0UL;
+}
+
+static void fault_injection_off(FIXTURE_DATA(churn) *self)
+{
+	char path[160];
+	unsigned int i;
+
+	if (!self->fi_dir)
+		return;
+	snprintf(path, sizeof(path), "%sprobability", self->fi_dir);
+	file_write(path, "0");
+	for (i = NR_FI_FILES; i-- > 0;) {
+		if (!*self->fi_old[i])
+			continue;
+		snprintf(path, sizeof(path), "%s%s", self->fi_dir, fi_files[i]);
+		file_write(path, self->fi_old[i]);
+	}
+	self->fi_dir = NULL;
+}
+
+/* Fail @pct% of the mover's allocations from @module's code via @dir. */
+static void fault_injection_on(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(churn) *self, const char *dir,
+			       const char *module, unsigned int pct)
+{
+	const char *val[NR_FI_FILES] = {
+		"0", "1", XSTR(FI_TIMES), "0", "Y", NULL, NULL, NULL, NULL,
+		"N", "0", "N",
+	};
+	char path[160], start[24], end[24], rstart[24], rend[24], p[8];
+	unsigned long s, e, rs = 0, re = 0;
+	unsigned int i;
+
+	if (access(dir, F_OK))
+		SKIP(return, "no %s: kernel without fault injection", dir);
+	if (access("/proc/thread-self/make-it-fail", F_OK))
+		SKIP(return, "no make-it-fail: kernel without fault injection");
+	ASSERT_TRUE(module_range(module, &s, &e))
+		TH_LOG("%s not in /proc/modules (or its address hidden)", module);
+	if (!access("/sys/kernel/debug/dma-api", F_OK))
+		ASSERT_TRUE(dma_debug_range(&rs, &re))
+			TH_LOG("no debug_dma_*() in /proc/kallsyms");
+	snprintf(start, sizeof(start), "%lu", s);
+	snprintf(end, sizeof(end), "%lu", e);
+	snprintf(rstart, sizeof(rstart), "%lu", rs);
+	snprintf(rend, sizeof(rend), "%lu", re);
+	val[5] = start;
+	val[6] = end;
+	val[7] = rstart;
+	val[8] = rend;
+	self->fi_dir = dir;
+	for (i = 0; i < NR_FI_FILES; i++) {
+		snprintf(path, sizeof(path), "%s%s", dir, fi_files[i]);
+		if (file_read(path, self->fi_old[i], sizeof(self->fi_old[i])))
+			continue;	/* failslab has no page-order knobs */
+		ASSERT_EQ(0, file_write(path, val[i])) TH_LOG("%s", path);
+	}
+	snprintf(p, sizeof(p), "%u", pct);
+	put(_metadata, dir, "probability", p);
+	TH_LOG("%s: %u%% of %s's allocations (%#lx-%#lx) fail", dir, pct,
+	       module, s, e);
+}
+
+/* Turn injection off; return how many failures it injected. */
+static long long fault_injection_done(struct __test_metadata *_metadata,
+				      FIXTURE_DATA(churn) *self)
+{
+	long long left;
+
+	put(_metadata, self->fi_dir, "probability", "0");
+	left = file_number_at(self->fi_dir, "times");
+	fault_injection_off(self);
+	ASSERT_LE(0, left);
+	ASSERT_GE(FI_TIMES, left);
+	self->camp.faults += FI_TIMES - left;
+	return FI_TIMES - left;
+}
+
+#define FAILSLAB	"/sys/kernel/debug/failslab/"
+#define FAIL_PAGE_ALLOC	"/sys/kernel/debug/fail_page_alloc/"
+
+/*
+ * dcbm over swdma (2 channels, one memcpy_sg each, or one memcpy per
+ * folio) or mtcopy (2 threads) offloads, while @dir fails @pct% of the
+ * allocations made from @target's code.  Some must fail, some batches
+ * fall back to the CPU and the copies still reach the migrator.
+ */
+static void inject(struct __test_metadata *_metadata,
+		   FIXTURE_DATA(churn) *self, const char *dir,
+		   const char *migrator, const char *target, const char *use_sg,
+		   unsigned int pct)
+{
+	unsigned long moves = env_setting("CHURN_FAULT_MOVES", 4, 10000);
+	bool dcbm = !strcmp(migrator, "dcbm");
+	const char *params = dcbm ? DCBM : MTCOPY;
+	long long injected, fb = fallback_batches();
+
+	if (dcbm)
+		load(_metadata, "swdma", "");
+	load(_metadata, migrator, "");
+	put(_metadata, params, "folios_migrated", "0");
+	put(_metadata, params, "folios_failures", "0");
+	put(_metadata, params, "reason_mask", "all");
+	put(_metadata, params, "min_batch_bytes", "0");
+	put(_metadata, params, dcbm ? "nr_dma_chan" : "nr_threads", "2");
+	if (dcbm)
+		put(_metadata, params, "use_sg", use_sg);
+	put(_metadata, params, "offloading", "1");
+	fault_injection_on(_metadata, self, dir, target, pct);
+	if (_metadata->exit_code)
+		return;
+	let_move(_metadata, self, moves);
+	injected = fault_injection_done(_metadata, self);
+	fb = fallback_batches() - fb;
+	put(_metadata, params, "offloading", "0");
+	collect(_metadata, self, params);
+	TH_LOG("%lld allocations failed, %lld batches fell back", injected, fb);
+	ASSERT_LT(0, injected) TH_LOG("no allocation of %s was failed", target);
+	ASSERT_LT(0, fb) TH_LOG("no batch fell back to the CPU");
+	ASSERT_LT(0, self->failures) TH_LOG("%s counted no failure", migrator);
+	finish(_metadata, self, "inject");
+}
+
+TEST_F_TIMEOUT(churn, failslab_dcbm, 1800)
+{
+	inject(_metadata, self, FAILSLAB, "dcbm", "dcbm", "on", 10);
+}
+
+TEST_F_TIMEOUT(churn, failslab_swdma, 1800)
+{
+	inject(_metadata, self, FAILSLAB, "dcbm", "swdma", "off", 2);
+}
+
+TEST_F_TIMEOUT(churn, failslab_mtcopy, 1800)
+{
+	inject(_metadata, self, FAILSLAB, "mtcopy", "mtcopy", NULL, 50);
+}
+
+TEST_F_TIMEOUT(churn, fail_page_alloc_dcbm, 1800)
+{
+	inject(_metadata, self, FAIL_PAGE_ALLOC, "dcbm", "dcbm", "on", 25);
+}
+
+TEST_F_TIMEOUT(churn, fail_page_alloc_swdma, 1800)
+{
+	inject(_metadata, self, FAIL_PAGE_ALLOC, "dcbm", "swdma", "on", 25);
+}
+
+TEST_F_TIMEOUT(churn, fail_page_alloc_mtcopy, 1800)
+{
+	inject(_metadata, self, FAIL_PAGE_ALLOC, "mtcopy", "mtcopy", NULL, 50);
+}
+
+/*
+ * A child process that takes @kb of node 1 (MPOL_PREFERRED: once node 1
+ * is at its low watermark, the rest spills over to node 0 instead of
+ * waking the OOM killer), then holds it until killed.  *@filled (shared)
+ * counts what it touched.
+ */
+static pid_t start_filler(unsigned long kb, volatile unsigned long *filled)
+{
+	unsigned long mask = 2UL, off, len = kb << 10;
+	pid_t pid = fork();
+	char *mem;
+
+	if (pid)
+		return pid;
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem == MAP_FAILED ||
+	    syscall(SYS_mbind, mem, len, MPOL_PREFERRED, &mask,
+		    sizeof(mask) * 8, 0))
+		_exit(1);
+	madvise(mem, len, MADV_HUGEPAGE);
+	for (off = 0; off < len; off += PAGE_SZ) {
+		mem[off] = 1;
+		if (!(off & (SZ_2M - 1)))
+			*filled = off >> 10;
+	}
+	*filled = kb;
+	for (;;)
+		pause();
+}
+
+static void stop_filler(FIXTURE_DATA(churn) *self)
+{
+	if (self->filler <= 0)
+		return;
+	kill(self->filler, SIGKILL);
+	waitpid(self->filler, NULL, 0);
+	self->filler = 0;
+}
+
+/*
+ * Node 1 is filled until about half the region fits in it, while the
+ * mover goes on (with @migrator offloading): moves to node 1 leave pages
+ * behind, in place and intact.  Then the memory comes back and every
+ * page moves again.
+ */
+static void pressure(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(churn) *self, const char *migrator)
+{
+	unsigned long moves = env_setting("CHURN_FAULT_MOVES", 4, 10000);
+	bool dcbm = !strcmp(migrator, "dcbm");
+	const char *params = dcbm ? DCBM : MTCOPY;
+	volatile unsigned long *filled;
+	long total, free_kb, want;
+	double end;
+
+	if (dcbm)
+		load(_metadata, "swdma", "");
+	load(_metadata, migrator, "");
+	put(_metadata, params, "folios_migrated", "0");
+	put(_metadata, params, "folios_failures", "0");
+	put(_metadata, params, "reason_mask", "all");
+	put(_metadata, params, "min_batch_bytes", "0");
+	put(_metadata, params, dcbm ? "nr_dma_chan" : "nr_threads", "2");
+	put(_metadata, params, "offloading", "1");
+
+	/* Measured while the region is on node 0, between two moves */
+	__atomic_store_n(&self->partial, true, __ATOMIC_RELEASE);
+	total = node_meminfo(1, "MemTotal");
+	free_kb = node_meminfo(1, "MemFree");
+	ASSERT_LT(0, total);
+	ASSERT_LT(0, free_kb);
+	want = free_kb - (long)(self->size >> 11);
+	ASSERT_LT(total / 2, want) TH_LOG("node 1: %ld of %ld kB free",
+					  free_kb, total);
+	filled = mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, filled);
+	*filled = 0;
+	self->filler = start_filler(want, filled);
+	ASSERT_LT(0, self->filler) TH_LOG("fork: %s", strerror(errno));
+	for (end = now_sec() + 600; *filled < (unsigned long)want;) {
+		ASSERT_EQ(0, self->failed) TH_LOG("mover: %s", self->fail);
+		ASSERT_EQ(0, waitpid(self->filler, NULL, WNOHANG))
+			TH_LOG("the filler died");
+		ASSERT_GT(end, now_sec()) TH_LOG("filler stuck at %lu kB",
+						 *filled);
+		usleep(20000);
+	}
+	TH_LOG("filler holds %ld kB; node 1: %ld of %ld kB free", want,
+	       node_meminfo(1, "MemFree"), total);
+	self->left = 0;
+	let_move(_metadata, self, moves);
+	TH_LOG("under pressure: %lu pages left behind, %lu moved", self->left,
+	       self->landed);
+	ASSERT_LT(0UL, self->left) TH_LOG("node 1 never ran out");
+	stop_filler(self);
+	munmap((void *)filled, PAGE_SZ);
+	__atomic_store_n(&self->partial, false, __ATOMIC_RELEASE);
+	let_move(_metadata, self, 2);	/* everything moves again */
+	put(_metadata, params, "offloading", "0");
+	collect(_metadata, self, params);
+	finish(_metadata, self, "pressure");
+}
+
+TEST_F_TIMEOUT(churn, pressure_dcbm, 1800)
+{
+	pressure(_metadata, self, "dcbm");
+}
+
+TEST_F_TIMEOUT(churn, pressure_mtcopy, 1800)
+{
+	pressure(_metadata, self, "mtcopy");
 }
 
 TEST_HARNESS_MAIN
