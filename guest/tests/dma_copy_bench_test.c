@@ -109,14 +109,24 @@ TEST_F(bench, failed_copy_fails_the_run)
 	EXPECT_EQ(0, result("status"));
 }
 
-static const char * const hostile[] = {
-	"\n", " ", " 1", "1 ", "-1", "abc", "1x", "0x", "1\n2",
-	"99999999999999999999999999999999999999999999999999999999999",
-};
+/* Hostile value @i of vmtest.h must be refused and leave the value. */
+static void refused(struct __test_metadata *_metadata, const char *path,
+		    unsigned int i)
+{
+	char before[64], after[64];
+	int rc;
+
+	ASSERT_EQ(0, file_read(path, before, sizeof(before)));
+	EXPECT_TRUE(hostile_refused(path, i, &rc))
+		TH_LOG("%s: '%s' gave %d", path, hostile_name(i), rc);
+	ASSERT_EQ(0, file_read(path, after, sizeof(after)));
+	EXPECT_STREQ(before, after)
+		TH_LOG("%s changed by '%s'", path, hostile_name(i));
+}
 
 /* Writing @v to @path must fail and leave the value as it was. */
-static void refused(struct __test_metadata *_metadata, const char *path,
-		    const char *v)
+static void refused_value(struct __test_metadata *_metadata,
+			  const char *path, const char *v)
 {
 	char before[64], after[64];
 
@@ -142,9 +152,9 @@ TEST_F(bench, hostile_values_change_nothing)
 
 	for (i = 0; i < ARRAY_SIZE(numbers); i++) {
 		snprintf(path, sizeof(path), DIR "%s", numbers[i]);
-		for (j = 0; j < ARRAY_SIZE(hostile); j++)
-			refused(_metadata, path, hostile[j]);
-		refused(_metadata, path, too_big[i]);
+		for (j = 0; j < NR_HOSTILE; j++)
+			refused(_metadata, path, j);
+		refused_value(_metadata, path, too_big[i]);
 	}
 	/* folio_kb must be a power of two, sizes and counts at least 1 */
 	EXPECT_EQ(-EINVAL, set("folio_kb", "12"));
@@ -152,13 +162,19 @@ TEST_F(bench, hostile_values_change_nothing)
 	EXPECT_EQ(-EINVAL, set("sge", "0"));
 	EXPECT_EQ(-EINVAL, set("total_mb", "0"));
 
-	for (j = 0; j < ARRAY_SIZE(hostile); j++)
-		refused(_metadata, DIR "mode", hostile[j]);
-	refused(_metadata, DIR "mode", "prep_memcpy_sgx");
+	for (j = 0; j < NR_HOSTILE; j++)
+		refused(_metadata, DIR "mode", j);
+	refused_value(_metadata, DIR "mode", "prep_memcpy_sgx");
+	refused_value(_metadata, DIR "mode", "prep_memcpy ");
+	refused_value(_metadata, DIR "mode", "cpu_memcpy\nx");
 
 	/* "run" has no value to keep: a bad write must not start a run. */
-	for (j = 0; j < ARRAY_SIZE(hostile); j++)
-		EXPECT_NE(0, set("run", hostile[j])) TH_LOG("run took it");
+	for (j = 0; j < NR_HOSTILE; j++) {
+		int rc;
+
+		EXPECT_TRUE(hostile_refused(DIR "run", j, &rc))
+			TH_LOG("run: '%s' gave %d", hostile_name(j), rc);
+	}
 	EXPECT_EQ(-EINVAL, set("run", "0"));
 	EXPECT_EQ(-EINVAL, set("run", "2"));
 	EXPECT_NE(0, set("result", "1"));

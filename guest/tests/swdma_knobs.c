@@ -1,18 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * swdma_knobs - every debugfs knob of swdma must refuse a bad value with
- * EINVAL and keep the value it had; good values at the edges of each range
- * must be taken.  The read-only files must refuse writes.
+ * swdma_knobs - every debugfs knob of swdma must refuse the hostile
+ * values of vmtest.h and out-of-range ones, and keep the value it had;
+ * good values at the edges of each range must be taken.  The read-only
+ * files must refuse writes.  swdma's module parameters, read-only once it
+ * is loaded, get the hostile values at load time.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 #include "vmtest.h"
 
@@ -31,12 +37,6 @@ static const struct knob knobs[] = {
 	{ "latency_us",	  "10000000",		  "10000001" },
 	{ "max_seg_len",  "4294967295",		  "4294967296" },
 	{ "out_of_order", "1",			  "2" },
-};
-
-/* Values no knob accepts. */
-static const char * const hostile[] = {
-	"\n", " ", " 1", "1 ", "-1", "abc", "1x", "0x", "1\n2", "+-1",
-	"99999999999999999999999999999999999999999999999999999999999999",
 };
 
 /* write(2) @val to knob @name: 0 or -errno. */
@@ -77,7 +77,8 @@ FIXTURE_TEARDOWN(swdma)
 TEST_F(swdma, bad_values_change_nothing)
 {
 	unsigned int i, j;
-	char val[64];
+	char val[64], path[128];
+	int rc;
 
 	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
 		const struct knob *k = &knobs[i];
@@ -90,9 +91,11 @@ TEST_F(swdma, bad_values_change_nothing)
 		ASSERT_EQ(0, knob_write(k->name, "1\n"));
 		EXPECT_EQ(-EINVAL, knob_write(k->name, k->too_big))
 			TH_LOG("%s=%s", k->name, k->too_big);
-		for (j = 0; j < sizeof(hostile) / sizeof(hostile[0]); j++)
-			EXPECT_EQ(-EINVAL, knob_write(k->name, hostile[j]))
-				TH_LOG("%s: bad value #%u accepted", k->name, j);
+		snprintf(path, sizeof(path), SWDMA_DBG "/%s", k->name);
+		for (j = 0; j < NR_HOSTILE; j++)
+			EXPECT_TRUE(hostile_refused(path, j, &rc))
+				TH_LOG("%s: \"%s\" gave %d", k->name,
+				       hostile_name(j), rc);
 		ASSERT_EQ(0, knob_read(k->name, val, sizeof(val)));
 		EXPECT_STREQ("1", val) TH_LOG("%s changed by a bad write",
 					      k->name);
@@ -103,6 +106,134 @@ TEST_F(swdma, read_only_files_refuse_writes)
 {
 	EXPECT_NE(0, knob_write("live_descs", "5\n"));
 	EXPECT_NE(0, knob_write("counters", "0\n"));
+}
+
+static const char *const mod_params[] = { "nr_channels", "private", "config_prep" };
+
+/* The module parameters are read-only once loaded: writes change nothing. */
+TEST_F(swdma, module_params_are_read_only)
+{
+	char path[128], before[64], after[64];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(mod_params) / sizeof(mod_params[0]); i++) {
+		snprintf(path, sizeof(path), "/sys/module/swdma/parameters/%s",
+			 mod_params[i]);
+		ASSERT_EQ(0, file_read(path, before, sizeof(before)));
+		EXPECT_NE(0, file_write(path, "1")) TH_LOG("%s took 1", path);
+		EXPECT_NE(0, file_write(path, "0")) TH_LOG("%s took 0", path);
+		ASSERT_EQ(0, file_read(path, after, sizeof(after)));
+		EXPECT_STREQ(before, after);
+	}
+}
+
+/* The file of module @name from modules.dep, into @path. */
+static bool module_file(const char *name, char *path, size_t len)
+{
+	char dir[128], line[1024], want[80];
+	struct utsname u;
+	bool found = false;
+	FILE *f;
+
+	uname(&u);
+	snprintf(dir, sizeof(dir), "/lib/modules/%s/", u.release);
+	snprintf(line, sizeof(line), "%smodules.dep", dir);
+	snprintf(want, sizeof(want), "/%s.ko:", name);
+	f = fopen(line, "r");
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		char *colon = strstr(line, want);
+
+		if (!colon)
+			continue;
+		colon[strlen(want) - 1] = '\0';
+		found = (size_t)snprintf(path, len, "%s%s", dir, line) < len;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/*
+ * How the kernel reads a bool parameter (kstrtobool(), documented in
+ * lib/kstrtox.c): by its first character (or two, for "on"/"off").
+ * 1 or 0, or -1 if it is refused.
+ */
+static int kernel_bool(const char *v)
+{
+	if (strchr("yYtT1", *v) && *v)
+		return 1;
+	if (strchr("nNfF0", *v) && *v)
+		return 0;
+	if (*v == 'o' || *v == 'O')
+		return v[1] && strchr("nN", v[1]) ? 1 :
+		       v[1] && strchr("fF", v[1]) ? 0 : -1;
+	return -1;
+}
+
+/*
+ * Loading swdma with a hostile value for nr_channels (or 0, 65, 2^32+1)
+ * fails with EINVAL and leaves no module behind.  The bool parameters
+ * refuse what kstrtobool() refuses, and take the rest as it documents
+ * (first character decides): they must read back as that.  The value is
+ * quoted, so that blanks and newlines stay in it (the kernel splits the
+ * parameter string at blanks outside quotes).
+ */
+TEST(load_time_values)
+{
+	static const char *const range[] = { "0", "65", "4294967297" };
+	char ko[256], args[HOSTILE_OVERLONG + 64], path[128], val[8];
+	unsigned int p, j, n;
+	const char *v, *name;
+	int fd, want;
+	long ret;
+
+	ASSERT_TRUE(module_file("swdma", ko, sizeof(ko)));
+	/* Nothing may hold swdma: its users go first. */
+	delete_module_("dma_copy_bench");
+	delete_module_("dcbm");
+	delete_module_("dmatest");
+	delete_module_("swdma_kunit");
+	if (!access("/sys/module/swdma", F_OK))
+		ASSERT_EQ(0, delete_module_("swdma"))
+			TH_LOG("swdma held: %s", strerror(errno));
+	fd = open(ko, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("%s: %s", ko, strerror(errno));
+	for (p = 0; p < sizeof(mod_params) / sizeof(mod_params[0]); p++) {
+		n = NR_HOSTILE + (p ? 0 : sizeof(range) / sizeof(range[0]));
+		for (j = 0; j < n; j++) {
+			v = j < NR_HOSTILE ? hostile_value(j) : range[j - NR_HOSTILE];
+			name = j < NR_HOSTILE ? hostile_name(j) : v;
+			want = p ? kernel_bool(v) : -1;
+			snprintf(args, sizeof(args), "%s=\"%s\"", mod_params[p], v);
+			ret = syscall(SYS_finit_module, fd, args, 0);
+			if (want < 0) {
+				EXPECT_EQ(-1, ret) TH_LOG("swdma loaded with %s=\"%s\"",
+							  mod_params[p], name);
+				EXPECT_EQ(EINVAL, errno) TH_LOG("%s=\"%s\": %s",
+								mod_params[p], name,
+								strerror(errno));
+			} else {
+				EXPECT_EQ(0, ret) TH_LOG("%s=\"%s\": %s", mod_params[p],
+							 name, strerror(errno));
+				snprintf(path, sizeof(path),
+					 "/sys/module/swdma/parameters/%s",
+					 mod_params[p]);
+				EXPECT_EQ(0, file_read(path, val, sizeof(val)));
+				EXPECT_STREQ(want ? "Y" : "N", val)
+					TH_LOG("%s=\"%s\"", mod_params[p], name);
+			}
+			if (!ret)
+				delete_module_("swdma");
+			EXPECT_NE(0, access("/sys/module/swdma", F_OK));
+		}
+	}
+	/* And a good value still loads. */
+	EXPECT_EQ(0, syscall(SYS_finit_module, fd, "nr_channels=2", 0))
+		TH_LOG("%s", strerror(errno));
+	close(fd);
+	EXPECT_EQ(2, file_number("/sys/module/swdma/parameters/nr_channels"));
+	EXPECT_EQ(0, delete_module_("swdma"));
+	ASSERT_EQ(0, system("modprobe swdma"));
 }
 
 TEST_HARNESS_MAIN
