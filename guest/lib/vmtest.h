@@ -191,8 +191,9 @@ static inline long node_meminfo(int node, const char *key)
 /*
  * Hostile values for the bad-input sweeps: no numeric, boolean or list
  * knob may take them.  @err is the error the knob may give instead of
- * EINVAL: ERANGE for numbers that overflow, E2BIG for more than a page
- * (sysfs refuses those itself), and for the empty write 0: write(2) of
+ * EINVAL: ERANGE for numbers that overflow; for the overlong value (8192
+ * digits, so also a number that overflows) E2BIG (sysfs refuses more
+ * than a page itself) or ERANGE; and for the empty write 0: write(2) of
  * nothing never reaches a sysfs store.  Whatever the answer, the value
  * read back must not change.
  */
@@ -247,6 +248,8 @@ static inline bool hostile_refused(const char *path, unsigned int i, int *rc)
 	*rc = file_write(path, hostile_value(i));
 	if (!*hostile_value(i))
 		return *rc == 0 || *rc == -EINVAL;
+	if (!vmtest_hostile[i].val && *rc == -ERANGE)
+		return true;
 	return *rc == -EINVAL || (err && *rc == -err);
 }
 
