@@ -146,8 +146,21 @@ static const char *move_all(FIXTURE_DATA(churn) *self, int node)
 			 ret, MAX_RETRIES);
 		return msg;
 	}
-	if (move_pages_(0, self->npages, self->addr, NULL, self->status, 0))
-		return "move_pages query failed";
+	/*
+	 * A page another migration holds (compaction, busy under memory
+	 * pressure) has no node for a moment: its query says -ENOENT or
+	 * -EBUSY.  Ask again until every page has one.
+	 */
+	for (tries = 0; tries < MAX_RETRIES; tries++) {
+		if (move_pages_(0, self->npages, self->addr, NULL, self->status,
+				0))
+			return "move_pages query failed";
+		for (i = 0; i < self->npages && self->status[i] >= 0;)
+			i++;
+		if (i == self->npages)
+			break;
+		usleep(10000);
+	}
 	for (i = 0; i < self->npages; i++) {
 		there += self->status[i] == node;
 		if (self->status[i] == node ||
