@@ -723,6 +723,29 @@ static long long fault_injection_done(struct __test_metadata *_metadata,
 #define FAIL_PAGE_ALLOC	"/sys/kernel/debug/fail_page_alloc/"
 
 /*
+ * Offload every batch with @migrator, counters from zero: dcbm over 2
+ * swdma channels (@use_sg), or mtcopy with 2 threads.
+ */
+static void offload_with(struct __test_metadata *_metadata,
+			 const char *migrator, const char *use_sg)
+{
+	bool dcbm = !strcmp(migrator, "dcbm");
+	const char *params = dcbm ? DCBM : MTCOPY;
+
+	if (dcbm)
+		load(_metadata, "swdma", "");
+	load(_metadata, migrator, "");
+	put(_metadata, params, "folios_migrated", "0");
+	put(_metadata, params, "folios_failures", "0");
+	put(_metadata, params, "reason_mask", "all");
+	put(_metadata, params, "min_batch_bytes", "0");
+	put(_metadata, params, dcbm ? "nr_dma_chan" : "nr_threads", "2");
+	if (dcbm)
+		put(_metadata, params, "use_sg", use_sg);
+	put(_metadata, params, "offloading", "1");
+}
+
+/*
  * dcbm over swdma (2 channels, one memcpy_sg each, or one memcpy per
  * folio) or mtcopy (2 threads) offloads, while @dir fails @pct% of the
  * allocations made from @target's code.  Some must fail, some batches
@@ -738,17 +761,7 @@ static void inject(struct __test_metadata *_metadata,
 	const char *params = dcbm ? DCBM : MTCOPY;
 	long long injected, fb = fallback_batches();
 
-	if (dcbm)
-		load(_metadata, "swdma", "");
-	load(_metadata, migrator, "");
-	put(_metadata, params, "folios_migrated", "0");
-	put(_metadata, params, "folios_failures", "0");
-	put(_metadata, params, "reason_mask", "all");
-	put(_metadata, params, "min_batch_bytes", "0");
-	put(_metadata, params, dcbm ? "nr_dma_chan" : "nr_threads", "2");
-	if (dcbm)
-		put(_metadata, params, "use_sg", use_sg);
-	put(_metadata, params, "offloading", "1");
+	offload_with(_metadata, migrator, use_sg);
 	fault_injection_on(_metadata, self, dir, target, pct);
 	if (_metadata->exit_code)
 		return;
@@ -850,15 +863,7 @@ static void pressure(struct __test_metadata *_metadata,
 	long total, free_kb, want;
 	double end;
 
-	if (dcbm)
-		load(_metadata, "swdma", "");
-	load(_metadata, migrator, "");
-	put(_metadata, params, "folios_migrated", "0");
-	put(_metadata, params, "folios_failures", "0");
-	put(_metadata, params, "reason_mask", "all");
-	put(_metadata, params, "min_batch_bytes", "0");
-	put(_metadata, params, dcbm ? "nr_dma_chan" : "nr_threads", "2");
-	put(_metadata, params, "offloading", "1");
+	offload_with(_metadata, migrator, "auto");
 
 	/* Measured while the region is on node 0, between two moves */
 	__atomic_store_n(&self->partial, true, __ATOMIC_RELEASE);
