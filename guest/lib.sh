@@ -14,15 +14,22 @@ VM_OUT=/dev/ttyS1
 vm_result_line() { echo "$*" >>"$VM_OUT"; }
 vm_progress() { vm_result_line "@@vmtest progress $*"; echo "vmtest: $*" >/dev/console; }
 
-# vm_block KIND NAME CMD...: run CMD, its stdout becomes the block.
+# vm_block KIND NAME CMD...: run CMD, its output becomes the block.
 vm_block() {
 	local kind=$1 name=$2 rc=0 start
 	shift 2
 	start=$(cut -d. -f1 /proc/uptime)
 	vm_result_line "@@vmtest begin $kind $name"
 	# Streamed, so that a guest that dies mid-way still shows how far it
-	# got; stderr goes to the console log.
-	"$@" >>"$VM_OUT" 2>/dev/console || rc=$?
+	# got.  A ktap block takes stderr too: kselftest_harness.h's TH_LOG()
+	# and failed assertions say there, as "# " diagnostic lines, why a
+	# test failed, and the summary quotes them.  Other kinds are parsed
+	# by the host, and their stderr goes to the console log.
+	if [ "$kind" = ktap ]; then
+		"$@" >>"$VM_OUT" 2>&1 || rc=$?
+	else
+		"$@" >>"$VM_OUT" 2>/dev/console || rc=$?
+	fi
 	vm_result_line "@@vmtest end $kind $name rc=$rc secs=$(($(cut -d. -f1 /proc/uptime) - start))"
 	return $rc
 }
