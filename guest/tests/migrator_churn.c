@@ -64,7 +64,6 @@
 #define SWDMA_DBG	"/sys/kernel/debug/dmaengine/swdma.0/"
 #define BATCH_SYSCTL	"/proc/sys/vm/migrate_batch_copy"
 #define VM_SYSCTL	"/proc/sys/vm/"
-#define PCP_FRACTION	"percpu_pagelist_high_fraction"
 
 static const char *const vm_keys[] = {
 	"migrate_offload_batch", "migrate_offload_copied",
@@ -84,6 +83,23 @@ static inline uint64_t pattern(unsigned long pg, unsigned long w)
 	ASSERT_TRUE(_v > 0 && _v <= (_max))				\
 		TH_LOG("bad %s (1..%lu)", _name, (unsigned long)(_max));	\
 	_v; })
+
+/*
+ * What the pressure tests set in /proc/sys/vm, so that node 1's free
+ * memory is what MemFree and the watermarks say:
+ *  - free pages on the per-cpu lists are not in MemFree, yet a move takes
+ *    them first: tuned up by the mover's frees, node 1's held 30 MB, more
+ *    than the region.  Keep them the smallest the kernel allows (four
+ *    batches a CPU);
+ *  - watermark boosting raised node 1's watermarks by 30 MB for a while
+ *    after a fragmenting allocation, and sent the filler to node 0.
+ */
+static const char *const pressure_vm[][2] = {
+	{ "percpu_pagelist_high_fraction", "1000000000" },
+	{ "watermark_boost_factor", "0" },
+};
+
+#define NR_PRESSURE_VM	(sizeof(pressure_vm) / sizeof(pressure_vm[0]))
 
 FIXTURE(churn)
 {
@@ -111,7 +127,7 @@ FIXTURE(churn)
 	const char *fi_dir;
 	char fi_old[16][32];
 	pid_t filler;
-	long long pcp_fraction;	/* to restore; -1: untouched */
+	long long vm_old[NR_PRESSURE_VM];	/* to restore; -1: untouched */
 };
 
 static void mover_fail(FIXTURE_DATA(churn) *self, const char *msg)
@@ -334,7 +350,7 @@ FIXTURE_SETUP(churn)
 	unsigned long mask = 1UL;
 	char *map;
 
-	self->pcp_fraction = -1;
+	memset(self->vm_old, -1, sizeof(self->vm_old));
 	if (access("/sys/devices/system/node/node1", F_OK))
 		SKIP(return, "needs NUMA node 1");
 	if (file_read(BATCH_SYSCTL, self->old_batch, sizeof(self->old_batch)))
@@ -813,32 +829,47 @@ TEST_F_TIMEOUT(churn, fail_page_alloc_mtcopy, 1800)
 }
 
 /*
- * Sum over @node's zones of one watermark (min, low or high) from
- * /proc/zoneinfo, in kB; -1 if there is none.
+ * One watermark (min, low or high) of @node from /proc/zoneinfo, in kB:
+ * summed over the zones that have memory, without the boost that a
+ * fragmenting allocation adds for a while; -1 if there is none.
  */
 static long node_watermark_kb(int node, const char *mark)
 {
+	long v, kb = -1, val = 0, boost = 0, managed = 0;
 	char line[256], key[16];
-	long v, kb = -1;
-	int cur = -1;
+	int cur = -1, next;
 	FILE *f = fopen("/proc/zoneinfo", "r");
+	bool end;
 
 	if (!f)
 		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "Node %d, zone", &cur) == 1)
+	do {
+		end = !fgets(line, sizeof(line), f);
+		if (end || sscanf(line, "Node %d, zone", &next) == 1) {
+			/* the end of a zone's lines */
+			if (cur == node && managed > 0)
+				kb = (kb < 0 ? 0 : kb) + (val - boost) *
+				     (long)(PAGE_SZ >> 10);
+			cur = next;
+			val = boost = managed = 0;
 			continue;
-		if (cur == node && sscanf(line, " %15s %ld", key, &v) == 2 &&
-		    !strcmp(key, mark))
-			kb = (kb < 0 ? 0 : kb) + v * (long)(PAGE_SZ >> 10);
-	}
+		}
+		if (cur != node || sscanf(line, " %15s %ld", key, &v) != 2)
+			continue;
+		if (!strcmp(key, mark))
+			val = v;
+		else if (!strcmp(key, "boost"))
+			boost = v;
+		else if (!strcmp(key, "managed"))
+			managed = v;
+	} while (!end);
 	fclose(f);
 	return kb;
 }
 
 /* What the filler shares with the test */
 struct filler {
-	long level_kb;		/* node 1 MemFree to hold; may only rise */
+	long level_kb;		/* node 1 MemFree to hold */
 	long touched_kb;
 	long spilled_kb;	/* of those, on node 0 */
 	int state;		/* FILLER_* */
@@ -866,11 +897,10 @@ static int page_node(void *p)
  *
  * THPs while node 1 has plenty, then 4K pages.  A 4K fault is served by
  * node 1 down to its low watermark and by node 0 below it, so the filler
- * itself never pushes node 1 into reclaim.  The level starts at the low
- * watermark; a step that lands on node 0 (the zones' reserves, or the
- * mover's pages arriving at the same time) raises it by one step.  A THP
- * that lands on node 0 only means node 1 has no free 2M block left, and
- * ends the THPs.
+ * itself never pushes node 1 into reclaim.  A step that lands on node 0
+ * (the mover's pages arrived meanwhile) waits before the next one; a THP
+ * that does only means node 1 has no free 2M block left, and ends the
+ * THPs.  What lands on node 0 counts against @max_kb.
  */
 static pid_t start_filler(long max_kb, struct filler *f)
 {
@@ -930,7 +960,7 @@ static pid_t start_filler(long max_kb, struct filler *f)
 				goto failed;
 			huge = false;
 		} else {
-			f->level_kb += step >> 10;
+			usleep(100000);
 		}
 	}
 failed:
@@ -940,17 +970,21 @@ failed:
 
 static void stop_filler(FIXTURE_DATA(churn) *self)
 {
-	char val[24];
+	char path[96], val[24];
+	unsigned int i;
 
 	if (self->filler > 0) {
 		kill(self->filler, SIGKILL);
 		waitpid(self->filler, NULL, 0);
 		self->filler = 0;
 	}
-	if (self->pcp_fraction >= 0) {
-		snprintf(val, sizeof(val), "%lld", self->pcp_fraction);
-		file_write(VM_SYSCTL PCP_FRACTION, val);
-		self->pcp_fraction = -1;
+	for (i = 0; i < NR_PRESSURE_VM; i++) {
+		if (self->vm_old[i] < 0)
+			continue;
+		snprintf(path, sizeof(path), VM_SYSCTL "%s", pressure_vm[i][0]);
+		snprintf(val, sizeof(val), "%lld", self->vm_old[i]);
+		file_write(path, val);
+		self->vm_old[i] = -1;
 	}
 }
 
@@ -968,10 +1002,18 @@ static void pressure(struct __test_metadata *_metadata,
 	const char *params = dcbm ? DCBM : MTCOPY;
 	long total, free_kb, min_kb, low_kb, size_kb = self->size >> 10;
 	struct filler *f;
+	unsigned int i;
 	double end;
 	int state;
 
 	offload_with(_metadata, migrator, "auto");
+	for (i = 0; i < NR_PRESSURE_VM; i++) {
+		self->vm_old[i] = file_number_at(VM_SYSCTL, pressure_vm[i][0]);
+		ASSERT_LE(0, self->vm_old[i]) TH_LOG("no vm.%s",
+						     pressure_vm[i][0]);
+		put(_metadata, VM_SYSCTL, pressure_vm[i][0],
+		    pressure_vm[i][1]);
+	}
 
 	/*
 	 * The filler holds node 1 at about its low watermark.  A move to
@@ -995,16 +1037,6 @@ static void pressure(struct __test_metadata *_metadata,
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, f);
 	f->level_kb = low_kb;
-
-	/*
-	 * Free pages on the per-cpu lists are not in MemFree, yet a move
-	 * takes them first: with the lists tuned up by the mover's frees
-	 * they held 30 MB of node 1, more than the region.  Keep them to
-	 * the smallest the kernel allows (four batches a CPU) for the test.
-	 */
-	self->pcp_fraction = file_number_at(VM_SYSCTL, PCP_FRACTION);
-	ASSERT_LE(0, self->pcp_fraction);
-	put(_metadata, VM_SYSCTL, PCP_FRACTION, "1000000000");
 
 	__atomic_store_n(&self->partial, true, __ATOMIC_RELEASE);
 	/* With room for what lands on node 0 */
