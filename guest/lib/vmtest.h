@@ -2,8 +2,8 @@
 /*
  * Small helpers shared by the guest programs: timing, statistics, NUMA
  * syscalls (the guest has no libnuma), parsing of numeric options,
- * one-shot reads and writes of sysfs/debugfs files, the hostile values of
- * the bad-input sweeps and the fault campaign's account.
+ * one-shot reads and writes of sysfs/debugfs files and the fault
+ * campaign's account.  The bad-input sweeps are in hostile.h.
  */
 #ifndef VMTEST_H
 #define VMTEST_H
@@ -186,92 +186,6 @@ static inline long node_meminfo(int node, const char *key)
 			ret = v;
 	fclose(f);
 	return ret;
-}
-
-/*
- * Hostile values for the bad-input sweeps: no numeric, boolean or list
- * knob may take them.  @err is the error the knob may give instead of
- * EINVAL: ERANGE for numbers that overflow; for the overlong value (8192
- * digits, so also a number that overflows) E2BIG (sysfs refuses more
- * than a page itself) or ERANGE; and for the empty write 0: write(2) of
- * nothing never reaches a sysfs store.  Whatever the answer, the value
- * read back must not change.
- */
-struct hostile {
-	const char *val;
-	int err;
-};
-
-#define HOSTILE_OVERLONG	8192	/* bytes of the overlong value */
-
-static const struct hostile vmtest_hostile[] = {
-	{ "", 0 },					/* empty */
-	{ "\n", 0 }, { " ", 0 }, { "\t\n", 0 }, { " \n ", 0 }, /* blank */
-	{ " 1", 0 }, { "1 ", 0 }, { "\t1", 0 },
-	{ "-1", 0 }, { "-4294967296", ERANGE }, { "+-1", 0 }, /* negative */
-	{ "99999999999999999999999999", ERANGE },	/* huge */
-	{ "18446744073709551616", ERANGE },
-	{ "-99999999999999999999999999", ERANGE },
-	{ "abc", 0 }, { "0x", 0 }, { "0b1", 0 }, { "1.5", 0 }, { ",", 0 },
-	{ "1x", 0 }, { "1 2", 0 }, { "1 x", 0 }, { "1,", 0 },	/* trailing */
-	{ "1\n2", 0 }, { "1\n\n", 0 }, { "\n1", 0 },	/* newlines */
-	{ NULL, E2BIG },				/* overlong */
-};
-
-#define NR_HOSTILE	(sizeof(vmtest_hostile) / sizeof(vmtest_hostile[0]))
-
-/* Value @i of the sweep (the overlong one is built once). */
-static inline const char *hostile_value(unsigned int i)
-{
-	static char *overlong;
-
-	if (vmtest_hostile[i].val)
-		return vmtest_hostile[i].val;
-	if (!overlong) {
-		overlong = malloc(HOSTILE_OVERLONG + 1);
-		if (!overlong)
-			return "";
-		memset(overlong, '1', HOSTILE_OVERLONG);
-		overlong[HOSTILE_OVERLONG] = '\0';
-	}
-	return overlong;
-}
-
-/*
- * Write hostile value @i to @path; true if the answer was a refusal the
- * sweep accepts (see struct hostile).  @rc gets the answer.
- */
-static inline bool hostile_refused(const char *path, unsigned int i, int *rc)
-{
-	int err = vmtest_hostile[i].err;
-
-	*rc = file_write(path, hostile_value(i));
-	if (!*hostile_value(i))
-		return *rc == 0 || *rc == -EINVAL;
-	if (!vmtest_hostile[i].val && *rc == -ERANGE)
-		return true;
-	return *rc == -EINVAL || (err && *rc == -err);
-}
-
-/* Printable form of hostile value @i for messages. */
-static inline const char *hostile_name(unsigned int i)
-{
-	static char buf[48];
-	const char *v = hostile_value(i);
-	size_t o = 0;
-
-	if (!vmtest_hostile[i].val)
-		return "<8192 digits>";
-	for (; *v && o < sizeof(buf) - 3; v++) {
-		if (*v == '\n' || *v == '\t') {
-			buf[o++] = '\\';
-			buf[o++] = *v == '\n' ? 'n' : 't';
-		} else {
-			buf[o++] = *v;
-		}
-	}
-	buf[o] = '\0';
-	return buf;
 }
 
 /*

@@ -16,7 +16,7 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
-#include "vmtest.h"
+#include "hostile.h"
 
 #define DIR	"/sys/kernel/debug/dma_copy_bench/"
 #define SWDMA	"/sys/kernel/debug/dmaengine/swdma.0/"
@@ -109,33 +109,6 @@ TEST_F(bench, failed_copy_fails_the_run)
 	EXPECT_EQ(0, result("status"));
 }
 
-/* Hostile value @i of vmtest.h must be refused and leave the value. */
-static void refused(struct __test_metadata *_metadata, const char *path,
-		    unsigned int i)
-{
-	char before[64], after[64];
-	int rc;
-
-	ASSERT_EQ(0, file_read(path, before, sizeof(before)));
-	EXPECT_TRUE(hostile_refused(path, i, &rc))
-		TH_LOG("%s: '%s' gave %d", path, hostile_name(i), rc);
-	ASSERT_EQ(0, file_read(path, after, sizeof(after)));
-	EXPECT_STREQ(before, after)
-		TH_LOG("%s changed by '%s'", path, hostile_name(i));
-}
-
-/* Writing @v to @path must fail and leave the value as it was. */
-static void refused_value(struct __test_metadata *_metadata,
-			  const char *path, const char *v)
-{
-	char before[64], after[64];
-
-	ASSERT_EQ(0, file_read(path, before, sizeof(before)));
-	EXPECT_NE(0, file_write(path, v)) TH_LOG("%s took '%s'", path, v);
-	ASSERT_EQ(0, file_read(path, after, sizeof(after)));
-	EXPECT_STREQ(before, after) TH_LOG("%s changed by '%s'", path, v);
-}
-
 /* Hostile values: refused with EINVAL, the old value kept. */
 TEST_F(bench, hostile_values_change_nothing)
 {
@@ -152,9 +125,8 @@ TEST_F(bench, hostile_values_change_nothing)
 
 	for (i = 0; i < ARRAY_SIZE(numbers); i++) {
 		snprintf(path, sizeof(path), DIR "%s", numbers[i]);
-		for (j = 0; j < NR_HOSTILE; j++)
-			refused(_metadata, path, j);
-		refused_value(_metadata, path, too_big[i]);
+		expect_hostile_sweep(_metadata, path);
+		expect_einval_kept(_metadata, path, too_big[i]);
 	}
 	/* folio_kb must be a power of two, sizes and counts at least 1 */
 	EXPECT_EQ(-EINVAL, set("folio_kb", "12"));
@@ -162,11 +134,10 @@ TEST_F(bench, hostile_values_change_nothing)
 	EXPECT_EQ(-EINVAL, set("sge", "0"));
 	EXPECT_EQ(-EINVAL, set("total_mb", "0"));
 
-	for (j = 0; j < NR_HOSTILE; j++)
-		refused(_metadata, DIR "mode", j);
-	refused_value(_metadata, DIR "mode", "prep_memcpy_sgx");
-	refused_value(_metadata, DIR "mode", "prep_memcpy ");
-	refused_value(_metadata, DIR "mode", "cpu_memcpy\nx");
+	expect_hostile_sweep(_metadata, DIR "mode");
+	expect_einval_kept(_metadata, DIR "mode", "prep_memcpy_sgx");
+	expect_einval_kept(_metadata, DIR "mode", "prep_memcpy ");
+	expect_einval_kept(_metadata, DIR "mode", "cpu_memcpy\nx");
 
 	/* "run" has no value to keep: a bad write must not start a run. */
 	for (j = 0; j < NR_HOSTILE; j++) {
