@@ -20,7 +20,7 @@
  *  - failslab_* and fail_page_alloc_*: the kernel's fault injection fails
  *    a share of the allocations made by the mover thread from the code of
  *    dcbm, swdma or mtcopy (task filter plus stacktrace filter on the
- *    module's address range), for CHURN_FAULT_MOVES (4) moves;
+ *    range of the module's functions), for CHURN_FAULT_MOVES (4) moves;
  *  - pressure_dcbm and pressure_mtcopy: another process fills node 1 and
  *    holds it at its low watermark, with the per-cpu page lists kept
  *    small; moves to it then leave pages behind, which must stay intact
@@ -597,7 +597,7 @@ TEST_F_TIMEOUT(churn, toggle_params, 1800)
 /*
  * Fault injection (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC) aimed at one
  * module: only the mover thread's allocations (task-filter) made from
- * the module's code (require-start/-end on its address range, anywhere in
+ * the module's functions (require-start/-end on their range, anywhere in
  * the stack) fail, @pct percent of them, including GFP_KERNEL ones.
  */
 #define FI_TIMES	1000000		/* failures allowed; counts down */
@@ -612,42 +612,35 @@ static const char *const fi_files[] = {
 
 #define NR_FI_FILES	(sizeof(fi_files) / sizeof(fi_files[0]))
 
-/* Where @module's code is: its load address and size, from /proc/modules. */
-static bool module_range(const char *module, unsigned long *start,
-			 unsigned long *end)
-{
-	FILE *f = fopen("/proc/modules", "r");
-	char line[512], name[64];
-	unsigned long size, addr;
-	bool found = false;
-
-	while (f && !found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "%63s %lu %*d %*s %*s %lx", name, &size,
-			       &addr) == 3 && !strcmp(name, module) && addr;
-	if (f)
-		fclose(f);
-	*start = addr;
-	*end = addr + size;
-	return found;
-}
+#define TEXT_SPAN_MAX	(1UL << 20)	/* the most code one range may cover */
 
 /*
- * The code of the kernel's DMA-API debugging (kernel/dma/debug.c): from
- * the first debug_dma_*() function to the end of the last one, every way
- * into it.  Its allocations must not be failed: it would turn itself off
- * for the rest of the run.
+ * The code of the text symbols of /proc/kallsyms that belong to @module
+ * (a loaded module's name), or, for a NULL @module, the built-in ones
+ * whose names start with @prefix: from the lowest of them to the end of
+ * the highest, which is where the next symbol of any kind starts.  So the
+ * range holds no code but theirs and whatever lies between them.
  */
-static bool dma_debug_range(unsigned long *start, unsigned long *end)
+static bool text_range(const char *module, const char *prefix,
+		       unsigned long *start, unsigned long *end)
 {
 	FILE *f = fopen("/proc/kallsyms", "r");
 	unsigned long a, lo = ~0UL, hi = 0, next = ~0UL;
-	char line[512], name[256], type;
+	char line[512], name[256], mod[72], want[72];
+	bool ours;
+	char type;
+	int n;
 
+	snprintf(want, sizeof(want), "[%s]", module ? module : "");
 	while (f && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx %c %255s", &a, &type, name) != 3 ||
-		    strchr(line, '[') || !a)
+		n = sscanf(line, "%lx %c %255s %71s", &a, &type, name, mod);
+		if (n < 3 || !a || (type | 0x20) != 't')
 			continue;
-		if (!strncmp(name, "debug_dma_", 10) && (type | 0x20) == 't') {
+		if (module)
+			ours = n == 4 && !strcmp(mod, want);
+		else
+			ours = n == 3 && !strncmp(name, prefix, strlen(prefix));
+		if (ours) {
 			lo = a < lo ? a : lo;
 			hi = a > hi ? a : hi;
 		}
@@ -699,11 +692,23 @@ static void fault_injection_on(struct __test_metadata *_metadata,
 		SKIP(return, "no %s: kernel without fault injection", dir);
 	if (access("/proc/thread-self/make-it-fail", F_OK))
 		SKIP(return, "no make-it-fail: kernel without fault injection");
-	ASSERT_TRUE(module_range(module, &s, &e))
-		TH_LOG("%s not in /proc/modules (or its address hidden)", module);
-	if (!access("/sys/kernel/debug/dma-api", F_OK))
-		ASSERT_TRUE(dma_debug_range(&rs, &re))
+	ASSERT_TRUE(text_range(module, NULL, &s, &e))
+		TH_LOG("no code of %s in /proc/kallsyms", module);
+	ASSERT_GT(TEXT_SPAN_MAX, e - s)
+		TH_LOG("%s: %#lx-%#lx is not one block of code", module, s, e);
+	/*
+	 * Never fail an allocation of the DMA-API debugging
+	 * (kernel/dma/debug.c): it would turn itself off for the rest of
+	 * the run.  Its debug_dma_*() functions, every way into it, sit
+	 * together unless the kernel was built with LTO: the span check
+	 * catches that.
+	 */
+	if (!access("/sys/kernel/debug/dma-api", F_OK)) {
+		ASSERT_TRUE(text_range(NULL, "debug_dma_", &rs, &re))
 			TH_LOG("no debug_dma_*() in /proc/kallsyms");
+		ASSERT_GT(TEXT_SPAN_MAX, re - rs)
+			TH_LOG("debug_dma_*() spread over %#lx-%#lx", rs, re);
+	}
 	snprintf(start, sizeof(start), "%lu", s);
 	snprintf(end, sizeof(end), "%lu", e);
 	snprintf(rstart, sizeof(rstart), "%lu", rs);
