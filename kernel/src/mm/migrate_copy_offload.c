@@ -17,9 +17,11 @@
 #include <linux/list.h>
 #include <linux/migrate.h>
 #include <linux/migrate_copy_offload.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
+#include <linux/slab.h>
 #include <linux/srcu.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -341,6 +343,127 @@ const struct kernel_param_ops migrate_offload_ulong_ops = {
 	.get = param_get_ulong,
 };
 EXPORT_SYMBOL_GPL(migrate_offload_ulong_ops);
+
+/**
+ * migrate_offload_batch_init - lay a batch out as arrays
+ * @b: filled in
+ * @dst_list: the destination folios, as given to offload_copy()
+ * @src_list: the source folios
+ * @nr: the number of folios on each list, at least one
+ * @extra: bytes the caller wants in the same allocation (per-share state)
+ *
+ * For migrators that cut a batch into shares of pages: one allocation
+ * holds the folio arrays, the page index of every folio and the failure
+ * bitmap, plus @extra zeroed bytes.  The allocation may fail but does not
+ * warn or retry hard; the batch then stays with the CPU.
+ *
+ * Return: the @extra bytes (or a non-NULL pointer if @extra is 0), NULL if
+ * the allocation failed.  Free with migrate_offload_batch_finish().
+ */
+void *migrate_offload_batch_init(struct migrate_offload_batch *b,
+				 struct list_head *dst_list,
+				 struct list_head *src_list, unsigned int nr,
+				 size_t extra)
+{
+	size_t arrays = 2 * nr * sizeof(struct folio *) +
+			(nr + 1 + BITS_TO_LONGS(nr)) * sizeof(unsigned long);
+	unsigned long pages = 0;
+	struct folio *folio;
+	unsigned int i = 0;
+	void *mem;
+
+	if (WARN_ON_ONCE(!nr))
+		return NULL;
+	mem = kvzalloc(arrays + extra, GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
+	if (!mem)
+		return NULL;
+	b->src = mem;
+	b->dst = b->src + nr;
+	b->first = (unsigned long *)(b->dst + nr);
+	b->failed = b->first + nr + 1;
+	b->nr = nr;
+
+	list_for_each_entry(folio, src_list, lru) {
+		b->src[i] = folio;
+		b->first[i++] = pages;
+		pages += folio_nr_pages(folio);
+	}
+	b->first[nr] = pages;
+	i = 0;
+	list_for_each_entry(folio, dst_list, lru)
+		b->dst[i++] = folio;
+	return mem + arrays;
+}
+EXPORT_SYMBOL_GPL(migrate_offload_batch_init);
+
+/**
+ * migrate_offload_batch_folio - the folio holding a page of the batch
+ * @b: the batch
+ * @pg: a batch page index, below migrate_offload_batch_pages()
+ *
+ * Return: the index of the last folio starting at or before @pg.
+ */
+unsigned int migrate_offload_batch_folio(const struct migrate_offload_batch *b,
+					 unsigned long pg)
+{
+	unsigned int lo = 0, hi = b->nr - 1, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo + 1) / 2;
+		if (b->first[mid] <= pg)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+EXPORT_SYMBOL_GPL(migrate_offload_batch_folio);
+
+/**
+ * migrate_offload_batch_fail_range - flag the folios of a page range failed
+ * @b: the batch
+ * @start: first batch page index
+ * @end: one past the last
+ *
+ * Every folio with a page in [@start, @end) stays unmarked, so the CPU
+ * copies it.  Atomic: shares may fail concurrently.
+ */
+void migrate_offload_batch_fail_range(struct migrate_offload_batch *b,
+				      unsigned long start, unsigned long end)
+{
+	unsigned int f;
+
+	if (start >= end)
+		return;
+	for (f = migrate_offload_batch_folio(b, start);
+	     f < b->nr && b->first[f] < end; f++)
+		set_bit(f, b->failed);
+}
+EXPORT_SYMBOL_GPL(migrate_offload_batch_fail_range);
+
+/**
+ * migrate_offload_batch_finish - mark what was copied, free the arrays
+ * @b: the batch, from migrate_offload_batch_init()
+ *
+ * Marks every destination folio not flagged failed as copied and frees
+ * the allocation (the extra bytes included).
+ *
+ * Return: the number of folios marked.
+ */
+unsigned int migrate_offload_batch_finish(struct migrate_offload_batch *b)
+{
+	unsigned int f, copied = 0;
+
+	for (f = 0; f < b->nr; f++) {
+		if (test_bit(f, b->failed))
+			continue;
+		folio_mark_migrate_copied(b->dst[f]);
+		copied++;
+	}
+	kvfree(b->src);
+	return copied;
+}
+EXPORT_SYMBOL_GPL(migrate_offload_batch_finish);
 
 /*
  * Called by migrate_pages_batch() (behind the static key) with a batch of

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for the migration copy offload registry: who may register,
- * what unregistering and changing the reasons accept, and the text form
- * of reason masks.
+ * what unregistering and changing the reasons accept, the text form of
+ * reason masks, and the batch helpers migrators split batches with.
  *
  * The migrators registered here decline every batch, so a migration that
  * runs meanwhile is copied by the CPU as usual.  A migrator is only ever
@@ -13,6 +13,7 @@
 #include <kunit/test.h>
 #include <linux/migrate.h>
 #include <linux/migrate_copy_offload.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/string.h>
 
@@ -251,6 +252,127 @@ static void format_rules(struct kunit *test)
 			migrate_offload_reason_mask_format(buf, 4, 0));
 }
 
+/*
+ * The batch helpers.  A hand-made batch of four folios of 1, 4, 1 and 8
+ * pages: batch pages 0 | 1-4 | 5 | 6-13.
+ */
+static unsigned long batch_first[] = { 0, 1, 5, 6, 14 };
+
+static void batch_folio_lookup(struct kunit *test)
+{
+	static const unsigned int want[] = {
+		0, 1, 1, 1, 1, 2, 3, 3, 3, 3, 3, 3, 3, 3,
+	};
+	struct migrate_offload_batch b = {
+		.first = batch_first, .nr = ARRAY_SIZE(batch_first) - 1,
+	};
+	unsigned long pg;
+
+	KUNIT_ASSERT_EQ(test, ARRAY_SIZE(want), migrate_offload_batch_pages(&b));
+	for (pg = 0; pg < ARRAY_SIZE(want); pg++)
+		KUNIT_EXPECT_EQ_MSG(test, want[pg],
+				    migrate_offload_batch_folio(&b, pg),
+				    "batch page %lu", pg);
+}
+
+static void batch_fail_range(struct kunit *test)
+{
+	unsigned long failed = 0;
+	struct migrate_offload_batch b = {
+		.first = batch_first, .nr = ARRAY_SIZE(batch_first) - 1,
+		.failed = &failed,
+	};
+
+	migrate_offload_batch_fail_range(&b, 3, 3);	/* empty */
+	KUNIT_EXPECT_EQ(test, 0UL, failed);
+	migrate_offload_batch_fail_range(&b, 4, 5);	/* last page of 1 */
+	KUNIT_EXPECT_EQ(test, BIT(1), failed);
+	migrate_offload_batch_fail_range(&b, 5, 7);	/* 2 and first of 3 */
+	KUNIT_EXPECT_EQ(test, BIT(1) | BIT(2) | BIT(3), failed);
+	failed = 0;
+	migrate_offload_batch_fail_range(&b, 0, 14);	/* all */
+	KUNIT_EXPECT_EQ(test, 0xfUL, failed);
+}
+
+static void put_folios_action(void *arg)
+{
+	struct list_head *list = arg;
+	struct folio *folio, *next;
+
+	list_for_each_entry_safe(folio, next, list, lru) {
+		list_del(&folio->lru);
+		folio->private = NULL;
+		folio_put(folio);
+	}
+}
+
+/* Four folios of orders 0, 2, 0 and 3 on @list, freed when the test ends. */
+static void alloc_folios(struct kunit *test, struct list_head *list)
+{
+	static const unsigned int orders[] = { 0, 2, 0, 3 };
+	struct folio *folio;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, put_folios_action,
+						  list));
+	for (i = 0; i < ARRAY_SIZE(orders); i++) {
+		folio = folio_alloc(GFP_KERNEL, orders[i]);
+		KUNIT_ASSERT_NOT_NULL(test, folio);
+		list_add_tail(&folio->lru, list);
+	}
+}
+
+/*
+ * init lays the lists out as arrays with the page index of each folio;
+ * finish marks every destination not flagged failed and counts them.
+ * These folios are fresh, so their ->private changes only by the mark.
+ */
+static void batch_init_finish(struct kunit *test)
+{
+	struct list_head *src = kunit_kzalloc(test, sizeof(*src), GFP_KERNEL);
+	struct list_head *dst = kunit_kzalloc(test, sizeof(*dst), GFP_KERNEL);
+	struct migrate_offload_batch b;
+	struct folio *folio;
+	unsigned int i;
+	u64 *extra;
+
+	KUNIT_ASSERT_NOT_NULL(test, src);
+	KUNIT_ASSERT_NOT_NULL(test, dst);
+	INIT_LIST_HEAD(src);
+	INIT_LIST_HEAD(dst);
+	alloc_folios(test, src);
+	alloc_folios(test, dst);
+
+	extra = migrate_offload_batch_init(&b, dst, src, 4, 3 * sizeof(*extra));
+	KUNIT_ASSERT_NOT_NULL(test, extra);
+	KUNIT_EXPECT_EQ(test, 4U, b.nr);
+	KUNIT_EXPECT_EQ(test, 14UL, migrate_offload_batch_pages(&b));
+	for (i = 0; i < ARRAY_SIZE(batch_first); i++)
+		KUNIT_EXPECT_EQ(test, batch_first[i], b.first[i]);
+	i = 0;
+	list_for_each_entry(folio, src, lru)
+		KUNIT_EXPECT_PTR_EQ(test, folio, b.src[i++]);
+	i = 0;
+	list_for_each_entry(folio, dst, lru)
+		KUNIT_EXPECT_PTR_EQ(test, folio, b.dst[i++]);
+	KUNIT_EXPECT_EQ(test, 0UL, b.failed[0]);
+	/* The extra bytes are zeroed, and past the arrays. */
+	KUNIT_EXPECT_EQ(test, 0ULL, extra[0] | extra[1] | extra[2]);
+	KUNIT_EXPECT_TRUE(test, (void *)extra >= (void *)(b.failed + 1));
+
+	migrate_offload_batch_fail_range(&b, 2, 3);
+	KUNIT_EXPECT_EQ(test, 3U, migrate_offload_batch_finish(&b));
+	i = 0;
+	list_for_each_entry(folio, dst, lru) {
+		KUNIT_EXPECT_EQ_MSG(test, i != 1, !!folio->private,
+				    "destination %u", i);
+		i++;
+	}
+	list_for_each_entry(folio, src, lru)
+		KUNIT_EXPECT_NULL(test, folio->private);
+}
+
 static struct kunit_case migrate_offload_registry_cases[] = {
 	KUNIT_CASE(register_one_at_a_time),
 	KUNIT_CASE(register_bad_input),
@@ -277,8 +399,21 @@ static struct kunit_suite migrate_offload_mask_suite = {
 	.test_cases = migrate_offload_mask_cases,
 };
 
-kunit_test_suites(&migrate_offload_registry_suite,
-		  &migrate_offload_mask_suite);
+static struct kunit_case migrate_offload_batch_cases[] = {
+	KUNIT_CASE(batch_folio_lookup),
+	KUNIT_CASE(batch_fail_range),
+	KUNIT_CASE(batch_init_finish),
+	{}
+};
 
-MODULE_DESCRIPTION("KUnit tests for the migration copy offload registry");
+static struct kunit_suite migrate_offload_batch_suite = {
+	.name = "migrate_offload_batch",
+	.test_cases = migrate_offload_batch_cases,
+};
+
+kunit_test_suites(&migrate_offload_registry_suite,
+		  &migrate_offload_mask_suite,
+		  &migrate_offload_batch_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the migration copy offload core");
 MODULE_LICENSE("GPL");

@@ -95,6 +95,46 @@ extern const struct kernel_param_ops migrate_offload_counter_ops;
 /* An unsigned long parameter that takes only plain decimal numbers. */
 extern const struct kernel_param_ops migrate_offload_ulong_ops;
 
+/**
+ * struct migrate_offload_batch - a batch as arrays, for migrators that split it
+ * @src: source folios, in list order
+ * @dst: destination folios, in list order
+ * @first: @nr + 1 entries: the batch page index at which each folio starts,
+ *	the batch being its folios' pages back to back; @first[@nr] is the
+ *	number of pages
+ * @failed: bitmap of folios some part of which was not copied
+ * @nr: folios
+ */
+struct migrate_offload_batch {
+	struct folio **src, **dst;
+	unsigned long *first;
+	unsigned long *failed;
+	unsigned int nr;
+};
+
+void *migrate_offload_batch_init(struct migrate_offload_batch *b,
+				 struct list_head *dst_list,
+				 struct list_head *src_list, unsigned int nr,
+				 size_t extra);
+unsigned int migrate_offload_batch_folio(const struct migrate_offload_batch *b,
+					 unsigned long pg);
+void migrate_offload_batch_fail_range(struct migrate_offload_batch *b,
+				      unsigned long start, unsigned long end);
+unsigned int migrate_offload_batch_finish(struct migrate_offload_batch *b);
+
+/**
+ * migrate_offload_batch_pages - the number of pages in a batch
+ * @b: the batch, from migrate_offload_batch_init()
+ *
+ * Return: the pages of all its folios, so one past the last batch page
+ * index.
+ */
+static inline unsigned long
+migrate_offload_batch_pages(const struct migrate_offload_batch *b)
+{
+	return b->first[b->nr];
+}
+
 int migrate_offload_register(struct migrator *m, unsigned long reason_mask);
 int migrate_offload_unregister(struct migrator *m);
 int migrate_offload_set_reason_mask(struct migrator *m,

@@ -79,13 +79,6 @@ struct dcbm_share {
 	struct completion done;
 };
 
-struct dcbm_batch {
-	struct folio **src, **dst;
-	unsigned long *first;		/* nr + 1 stream page indices */
-	unsigned long *bad;		/* folios not (surely) copied */
-	unsigned int nr;
-};
-
 static void dcbm_callback(void *arg, const struct dmaengine_result *result)
 {
 	struct dcbm_share *sh = arg;
@@ -97,13 +90,14 @@ static void dcbm_callback(void *arg, const struct dmaengine_result *result)
 }
 
 static bool dcbm_overlaps(const struct dcbm_share *sh,
-			  const struct dcbm_batch *b, unsigned int f)
+			  const struct migrate_offload_batch *b, unsigned int f)
 {
 	return b->first[f] < sh->end_pg && b->first[f + 1] > sh->first_pg;
 }
 
 /* Build the share's source and destination lists: one entry per folio. */
-static int dcbm_build_tables(struct dcbm_share *sh, struct dcbm_batch *b)
+static int dcbm_build_tables(struct dcbm_share *sh,
+			     struct migrate_offload_batch *b)
 {
 	/* No reclaim under dcbm_lock: it could migrate into dcbm again. */
 	gfp_t gfp = GFP_NOWAIT | __GFP_NOWARN;
@@ -201,7 +195,7 @@ static bool dcbm_submit_chunks(struct dcbm_share *sh)
 }
 
 /* Map the share and submit its descriptors; false if anything failed. */
-static bool dcbm_start(struct dcbm_share *sh, struct dcbm_batch *b)
+static bool dcbm_start(struct dcbm_share *sh, struct migrate_offload_batch *b)
 {
 	struct device *dev = dmaengine_get_dma_device(sh->chan);
 
@@ -223,10 +217,9 @@ static bool dcbm_start(struct dcbm_share *sh, struct dcbm_batch *b)
  * Wait for the share until @deadline; on any failure stop its channel and
  * flag its folios.  The share is unmapped on return.
  */
-static void dcbm_finish(struct dcbm_share *sh, struct dcbm_batch *b,
-			unsigned long deadline)
+static void dcbm_finish(struct dcbm_share *sh,
+			struct migrate_offload_batch *b, unsigned long deadline)
 {
-	unsigned int f;
 	long left;
 
 	/* A share that failed to start is stopped at once. */
@@ -245,23 +238,21 @@ static void dcbm_finish(struct dcbm_share *sh, struct dcbm_batch *b,
 		pr_warn_ratelimited("%s: copy failed, the CPU copies %lu pages\n",
 				    dma_chan_name(sh->chan),
 				    sh->end_pg - sh->first_pg);
-		for (f = 0; f < b->nr; f++)
-			if (dcbm_overlaps(sh, b, f))
-				set_bit(f, b->bad);
+		migrate_offload_batch_fail_range(b, sh->first_pg, sh->end_pg);
 	}
 	dcbm_unmap(sh);
 }
 
 /*
  * Copy the batch over the held channels, each with a share of the bytes;
- * mark the folios whose every share completed.  Called with dcbm_lock.
+ * flag the folios of every share that failed.  Called with dcbm_lock.
  */
-static unsigned int dcbm_copy(struct dcbm_batch *b, struct dcbm_share *shares,
-			      unsigned long pages)
+static void dcbm_copy(struct migrate_offload_batch *b,
+		      struct dcbm_share *shares, unsigned long pages)
 {
 	unsigned long deadline = jiffies +
 				 msecs_to_jiffies(READ_ONCE(timeout_ms));
-	unsigned int i, f, n, copied = 0;
+	unsigned int i, n;
 	struct dcbm_share *sh;
 
 	n = min_t(unsigned long, dcbm_nr_chans, pages);
@@ -278,71 +269,40 @@ static unsigned int dcbm_copy(struct dcbm_batch *b, struct dcbm_share *shares,
 	}
 	for (i = 0; i < n; i++)
 		dcbm_finish(&shares[i], b, deadline);
-
-	for (f = 0; f < b->nr; f++) {
-		if (test_bit(f, b->bad))
-			continue;
-		folio_mark_migrate_copied(b->dst[f]);
-		copied++;
-	}
-	return copied;
 }
 
 static int dcbm_offload_copy(struct list_head *dst_list,
 			     struct list_head *src_list, unsigned int nr)
 {
+	struct migrate_offload_batch b;
 	struct dcbm_share *shares;
-	struct dcbm_batch b;
-	unsigned int i, copied = 0;
-	unsigned long pages = 0;
-	struct folio *folio;
-	void *mem;
-	int rc;
+	unsigned int copied;
+	unsigned long pages;
+	int rc = 0;
 
-	mem = kvzalloc(2 * nr * sizeof(struct folio *) +
-		       (nr + 1 + BITS_TO_LONGS(nr)) * sizeof(unsigned long) +
-		       DCBM_MAX_CHANS * sizeof(*shares),
-		       GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
-	if (!mem) {
-		rc = -ENOMEM;
-		goto out;
+	shares = migrate_offload_batch_init(&b, dst_list, src_list, nr,
+					    DCBM_MAX_CHANS * sizeof(*shares));
+	if (!shares) {
+		atomic_long_add(nr, &folios_failures);
+		return -ENOMEM;
 	}
-	b.src = mem;
-	b.dst = b.src + nr;
-	b.first = (unsigned long *)(b.dst + nr);
-	b.bad = b.first + nr + 1;
-	shares = (struct dcbm_share *)(b.bad + BITS_TO_LONGS(nr));
-	b.nr = nr;
-
-	i = 0;
-	list_for_each_entry(folio, src_list, lru) {
-		b.src[i] = folio;
-		b.first[i++] = pages;
-		pages += folio_nr_pages(folio);
-	}
-	b.first[nr] = pages;
-	i = 0;
-	list_for_each_entry(folio, dst_list, lru)
-		b.dst[i++] = folio;
-
+	pages = migrate_offload_batch_pages(&b);
 	if (pages * PAGE_SIZE < READ_ONCE(min_batch_bytes)) {
 		rc = -EOPNOTSUPP;
-		goto out;
-	}
-
-	mutex_lock(&dcbm_lock);
-	if (dcbm_nr_chans) {
-		copied = dcbm_copy(&b, shares, pages);
-		rc = copied == nr ? 0 : -EIO;
 	} else {
-		rc = -ENODEV;	/* unregistering */
+		mutex_lock(&dcbm_lock);
+		if (dcbm_nr_chans)
+			dcbm_copy(&b, shares, pages);
+		else
+			rc = -ENODEV;	/* unregistering */
+		mutex_unlock(&dcbm_lock);
 	}
-	mutex_unlock(&dcbm_lock);
-out:
-	kvfree(mem);
+	if (rc)
+		migrate_offload_batch_fail_range(&b, 0, pages);
+	copied = migrate_offload_batch_finish(&b);
 	atomic_long_add(copied, &folios_migrated);
 	atomic_long_add(nr - copied, &folios_failures);
-	return rc;
+	return rc ?: (copied == nr ? 0 : -EIO);
 }
 
 static struct migrator dcbm_migrator = {

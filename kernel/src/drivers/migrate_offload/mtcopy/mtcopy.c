@@ -42,10 +42,7 @@ static atomic_long_t folios_migrated = ATOMIC_LONG_INIT(0);
 static atomic_long_t folios_failures = ATOMIC_LONG_INIT(0);
 
 struct mtcopy_batch {
-	struct folio **src, **dst;	/* nr folios each */
-	unsigned long *first;		/* nr + 1 stream page indices */
-	unsigned long *bad;		/* folios with a page that failed */
-	unsigned int nr;
+	struct migrate_offload_batch mb;
 	atomic_t pending;
 	struct completion done;
 };
@@ -53,86 +50,48 @@ struct mtcopy_batch {
 struct mtcopy_work {
 	struct work_struct work;
 	struct mtcopy_batch *b;
-	unsigned long start, end;	/* stream pages [start, end) */
+	unsigned long start, end;	/* batch pages [start, end) */
 };
-
-/* The folio holding stream page @pg: the last one starting at or before. */
-static unsigned int folio_of(const struct mtcopy_batch *b, unsigned long pg)
-{
-	unsigned int lo = 0, hi = b->nr - 1, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo + 1) / 2;
-		if (b->first[mid] <= pg)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return lo;
-}
 
 static void mtcopy_worker(struct work_struct *work)
 {
 	struct mtcopy_work *w = container_of(work, struct mtcopy_work, work);
-	struct mtcopy_batch *b = w->b;
-	unsigned int f = folio_of(b, w->start);
+	struct migrate_offload_batch *mb = &w->b->mb;
+	unsigned int f = migrate_offload_batch_folio(mb, w->start);
 	unsigned long pg, idx;
 
 	for (pg = w->start; pg < w->end; pg++) {
-		while (pg >= b->first[f + 1])
+		while (pg >= mb->first[f + 1])
 			f++;
-		idx = pg - b->first[f];
-		if (copy_mc_highpage(folio_page(b->dst[f], idx),
-				     folio_page(b->src[f], idx)))
-			set_bit(f, b->bad);
+		idx = pg - mb->first[f];
+		if (copy_mc_highpage(folio_page(mb->dst[f], idx),
+				     folio_page(mb->src[f], idx)))
+			set_bit(f, mb->failed);
 		cond_resched();
 	}
-	if (atomic_dec_and_test(&b->pending))
-		complete(&b->done);
+	if (atomic_dec_and_test(&w->b->pending))
+		complete(&w->b->done);
 }
 
 static int mtcopy_offload_copy(struct list_head *dst_list,
 			       struct list_head *src_list, unsigned int nr)
 {
-	unsigned int i, n, copied = 0, threads = READ_ONCE(nr_threads) ?: 1;
+	unsigned int i, n, copied, threads = READ_ONCE(nr_threads) ?: 1;
 	struct mtcopy_work *works;
 	struct mtcopy_batch b;
-	struct folio *folio;
 	unsigned long pages;
-	void *mem;
 	int nid;
 
-	/* One allocation: folio pointers, stream offsets, bitmap, works. */
-	mem = kvzalloc(2 * nr * sizeof(struct folio *) +
-		       (nr + 1) * sizeof(unsigned long) +
-		       BITS_TO_LONGS(nr) * sizeof(unsigned long) +
-		       threads * sizeof(*works),
-		       GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
-	if (!mem) {
+	works = migrate_offload_batch_init(&b.mb, dst_list, src_list, nr,
+					   threads * sizeof(*works));
+	if (!works) {
 		atomic_long_add(nr, &folios_failures);
 		return -ENOMEM;
 	}
-	b.src = mem;
-	b.dst = b.src + nr;
-	b.first = (unsigned long *)(b.dst + nr);
-	b.bad = b.first + nr + 1;
-	works = (struct mtcopy_work *)(b.bad + BITS_TO_LONGS(nr));
-	b.nr = nr;
-
-	i = 0;
-	pages = 0;
-	list_for_each_entry(folio, src_list, lru) {
-		b.src[i] = folio;
-		b.first[i++] = pages;
-		pages += folio_nr_pages(folio);
-	}
-	b.first[nr] = pages;
-	i = 0;
-	list_for_each_entry(folio, dst_list, lru)
-		b.dst[i++] = folio;
-
+	pages = migrate_offload_batch_pages(&b.mb);
 	if (pages * PAGE_SIZE < READ_ONCE(min_batch_bytes)) {
-		kvfree(mem);
+		migrate_offload_batch_fail_range(&b.mb, 0, pages);
+		migrate_offload_batch_finish(&b.mb);
 		atomic_long_add(nr, &folios_failures);
 		return -EOPNOTSUPP;
 	}
@@ -140,7 +99,7 @@ static int mtcopy_offload_copy(struct list_head *dst_list,
 	n = min_t(unsigned long, threads, pages);
 	atomic_set(&b.pending, n);
 	init_completion(&b.done);
-	nid = folio_nid(b.dst[0]);
+	nid = folio_nid(b.mb.dst[0]);
 	for (i = 0; i < n; i++) {
 		works[i].b = &b;
 		works[i].start = pages * i / n;
@@ -153,14 +112,7 @@ static int mtcopy_offload_copy(struct list_head *dst_list,
 	mtcopy_worker(&works[0].work);
 	wait_for_completion(&b.done);
 
-	for (i = 0; i < nr; i++) {
-		if (test_bit(i, b.bad))
-			continue;
-		folio_mark_migrate_copied(b.dst[i]);
-		copied++;
-	}
-	kvfree(mem);
-
+	copied = migrate_offload_batch_finish(&b.mb);
 	atomic_long_add(copied, &folios_migrated);
 	atomic_long_add(nr - copied, &folios_failures);
 	return copied == nr ? 0 : -EHWPOISON;
