@@ -65,7 +65,13 @@
 #define DCBM_PARAM	"/sys/module/dcbm/parameters/"
 #define SWDMA_DBG	"/sys/kernel/debug/dmaengine/swdma.0/"
 #define SWDMA_SEG_LEN	"4000"		/* not a divisor of any page size */
-#define SWDMA_LATENCY	"20000"		/* us, well above ... */
+/*
+ * A late copy must be late beyond doubt: under TCG a vCPU can be off its
+ * host core for tens of ms, and a dcbm thread that wakes after the copy
+ * completed rightly takes it as done.  A latency of 20 ms or more is a
+ * wait that terminating the channel cuts short, so 1 s costs no time.
+ */
+#define SWDMA_LATENCY	"1000000"	/* us, 200 times ... */
 #define DCBM_TIMEOUT	"5"		/* ... this, in ms */
 #define TRACEFS		"/sys/kernel/tracing"
 #define TRACE_EVENT	TRACEFS "/events/migrate/mm_migrate_copy_batch/enable"
