@@ -3,8 +3,12 @@
 #
 # Every line for the host goes to /dev/ttyS1 (falls back to stdout):
 #   @@vmtest progress TEXT           shown to the user while the VM runs
+#   @@vmtest plan NAME CASE          a test case the run will try (inventory)
+#   @@vmtest mode KEY=VALUE ...      how the run was set up (campaign, filter)
 #   @@vmtest begin KIND NAME         KIND is ktap or bench
 #   ... the block's lines ...
+#   @@vmtest case begin NAME t=UPTIME  a test case of a ktap block starts
+#   @@vmtest case end NAME t=UPTIME    ... and has its result
 #   @@vmtest end KIND NAME rc=N secs=N
 #   @@vmtest done rc=N               the guest finished
 
@@ -13,6 +17,24 @@ VM_OUT=/dev/ttyS1
 
 vm_result_line() { echo "$*" >>"$VM_OUT"; }
 vm_progress() { vm_result_line "@@vmtest progress $*"; echo "vmtest: $*" >/dev/console; }
+
+# vm_case_times: copy KTAP from stdin to stdout, with a "case begin" line
+# (uptime) before each kselftest harness "#  RUN" line and a "case end"
+# line after each top-level result, so that the host can time every case
+# and name the one that was running if the guest stops.  The harness
+# flushes its stdout before it forks each test, so lines arrive when they
+# are printed even through this pipe.
+vm_case_times() {
+	awk 'function now(  l, a) {
+		l = ""; getline l <"/proc/uptime"; close("/proc/uptime")
+		split(l, a, " "); return a[1]
+	}
+	/^# +RUN +/ { print "@@vmtest case begin " $3 " t=" now() }
+	{ print }
+	/^ok [0-9]+ / { print "@@vmtest case end " $3 " t=" now() }
+	/^not ok [0-9]+ / { print "@@vmtest case end " $4 " t=" now() }
+	{ fflush() }'
+}
 
 # vm_block KIND NAME CMD...: run CMD, its output becomes the block.
 vm_block() {
@@ -26,10 +48,56 @@ vm_block() {
 	# test failed, and the summary quotes them.  Other kinds are parsed
 	# by the host, and their stderr goes to the console log.
 	if [ "$kind" = ktap ]; then
-		"$@" >>"$VM_OUT" 2>&1 || rc=$?
+		(set -o pipefail; "$@" 2>&1 | vm_case_times) >>"$VM_OUT" || rc=$?
 	else
 		"$@" >>"$VM_OUT" 2>/dev/console || rc=$?
 	fi
 	vm_result_line "@@vmtest end $kind $name rc=$rc secs=$(($(cut -d. -f1 /proc/uptime) - start))"
 	return $rc
+}
+
+# vm_list_cases PROGRAM [ARG...]: the full names (fixture[.variant].test)
+# of a kselftest harness program's tests, one per line, from its own
+# "-l" table ("%-20s %-25s %s" rows pairing the fixture's variants with
+# its tests; a long name pushes the next column right).
+vm_list_cases() {
+	"$@" -l 2>&1 | awk '
+	function flush(  i, j) {
+		for (i = 1; i <= (nv ? nv : 1); i++)
+			for (j = 1; j <= nt; j++)
+				print f "." (nv ? v[i] "." : "") t[j]
+		nv = nt = 0
+	}
+	/^#/ { next }
+	/^----/ { flush(); next }
+	{
+		line = $0; flen = 0
+		if (line !~ /^ /) {
+			flush(); f = $1; flen = length(f)
+		}
+		rest = substr(line, (flen > 20 ? flen : 20) + 2)
+		if (rest ~ /^[^ ]/) {
+			split(rest, w, " "); v[++nv] = w[1]
+			rest = substr(rest, length(w[1]) + 1)
+		}
+		gsub(/^ +| +$/, "", rest)
+		if (rest != "")
+			t[++nt] = rest
+	}
+	END { flush() }'
+}
+
+# vm_selected NAME: whether suite or case NAME is selected by TESTS, a
+# comma-separated list of shell globs over "suite" and "suite.case"
+# names (empty: everything).
+vm_selected() {
+	local pat
+	[ -n "${TESTS:-}" ] || return 0
+	set -f
+	for pat in $(echo "$TESTS" | tr ',' ' '); do
+		# shellcheck disable=SC2254
+		case $1 in $pat) set +f; return 0 ;; esac
+	done
+	set +f
+	return 1
 }

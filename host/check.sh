@@ -2,7 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # make check: build, boot, run every test suite in the VM, summarize.
 #
-# Test sizes, from the environment (defaults in the guest programs):
+#   TESTS=PATTERN   run only the suites and cases matching: comma-separated
+#                   shell globs over "suite" and "suite.case" names, e.g.
+#                   TESTS='kunit.swdma' or TESTS='migrate_verify.*dcbm*'
+#                   (host/testsel.py; the summary says it was filtered)
+#   FULL=1          the long fault campaign: the test programs' own
+#                   sizes and rounds (about 50 GiB moved and verified)
+#
+# Test sizes, from the environment (defaults in the guest programs, or
+# guest/check.sh's short campaign):
 #   DMATEST_ITERATIONS     dmatest iterations per thread
 #   MIGRATE_VERIFY_MB      MB moved by migrate_verify
 #   MIGRATE_VERIFY_ROUNDS  round trips of its concurrent cases
@@ -15,14 +23,41 @@
 export KVARIANT=check
 . "$(dirname "$0")/lib.sh"
 
+TESTS=${TESTS:-}
+err=$(python3 "$TOP/host/testsel.py" check "$TESTS" 2>&1) || die "$err"
+case ${FULL:=0} in
+0 | 1) ;;
+*) die "FULL must be 0 or 1, not '$FULL'" ;;
+esac
+# What KUnit runs: its suites are built in (they run at boot) or modules
+# (the guest loads them), and kunit.filter_glob applies to both.
+kunit=$(python3 "$TOP/host/testsel.py" kunit "$TESTS")
+KUNIT=1
+case $kunit in
+all) ;;
+none) KUNIT=0 VM_KERNEL_ARGS="${VM_KERNEL_ARGS:-} kunit.filter_glob=vmtest-none" ;;
+*) VM_KERNEL_ARGS="${VM_KERNEL_ARGS:-} kunit.filter_glob=$kunit" ;;
+esac
+export VM_KERNEL_ARGS
+# About three times what the campaign takes in the VM here (10 minutes
+# short, 45 long): a machine several times slower fails with a summary
+# that names what was running and what never ran, inside a CI job's limit.
+if [ "$FULL" = 1 ]; then
+	export VM_TIMEOUT=${VM_TIMEOUT:-8100}
+else
+	export VM_TIMEOUT=${VM_TIMEOUT:-1800}
+fi
+
 start=$SECONDS
 "$TOP/host/deps.sh" build vm
 "$TOP/host/build-kernel.sh"
 "$TOP/host/initramfs.sh"
 
 # Only what the user set is passed on.
-guest_env DMATEST_ITERATIONS MIGRATE_VERIFY_MB MIGRATE_VERIFY_ROUNDS \
-	CHURN_MB CHURN_CYCLES CHURN_OPS CHURN_FAULT_MOVES
+guest_env TESTS FULL KUNIT DMATEST_ITERATIONS MIGRATE_VERIFY_MB \
+	MIGRATE_VERIFY_ROUNDS CHURN_MB CHURN_CYCLES CHURN_OPS CHURN_FAULT_MOVES
+[ -z "$TESTS" ] || info "only the tests matching TESTS='$TESTS'"
+[ "$FULL" = 0 ] || info "the long fault campaign (FULL=1)"
 
 vm_rc=0
 "$TOP/host/vm.sh" check "${GUEST_ENV[@]}" || vm_rc=$?
@@ -30,6 +65,7 @@ vm_rc=0
 
 rc=0
 python3 "$TOP/host/summarize.py" --run "$BUILD/vm/check" \
-	--kunit-py "$KTREE/tools/testing/kunit/kunit.py" --vm-status "$vm_rc" || rc=$?
+	--kunit-py "$KTREE/tools/testing/kunit/kunit.py" --vm-status "$vm_rc" \
+	--tests "$TESTS" || rc=$?
 info "make check took $((SECONDS - start)) s; logs in $BUILD/vm/check/"
 exit $rc

@@ -269,7 +269,7 @@ static int run_dmatest(struct __test_metadata *_metadata,
 	return ret;
 }
 
-TEST_F_TIMEOUT(dmatest, run, 1800)
+TEST_F_TIMEOUT(dmatest, run, 300)
 {
 	struct chan_result before[MAX_CHANS];
 	/*

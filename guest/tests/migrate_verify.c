@@ -955,7 +955,7 @@ TEST_F_TIMEOUT(anon_migrate, round_trip, 300)
 	check_copy(_metadata, self, variant, 2 * PLAIN_ROUNDS * self->nmove);
 }
 
-TEST_F_TIMEOUT(anon_migrate, concurrent_rw, 600)
+TEST_F_TIMEOUT(anon_migrate, concurrent_rw, 1500)
 {
 	round_trips(_metadata, self, true);
 	check_copy(_metadata, self, variant, 1);

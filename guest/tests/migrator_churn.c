@@ -57,7 +57,6 @@
 #define SZ_2M		(2UL << 20)
 #define MAX_RETRIES	100
 #define PARTIAL_TRIES	2	/* move_pages() calls per move under pressure */
-#define MOVE_WAIT_S	120	/* longest a move may take */
 #define DCBM		"/sys/module/dcbm/parameters/"
 #define MTCOPY		"/sys/module/mtcopy/parameters/"
 #define TM		"/sys/module/test_migrator/parameters/"
@@ -329,18 +328,18 @@ static void collect(struct __test_metadata *_metadata,
 	put(_metadata, dir, "folios_failures", "0");
 }
 
-/* Wait until the mover has completed @n more moves. */
+/*
+ * Wait until the mover has completed @n more moves.  A mover that is stuck
+ * is the test's timeout to catch: no assertion here depends on speed.
+ */
 static void let_move(struct __test_metadata *_metadata,
 		     FIXTURE_DATA(churn) *self, unsigned long n)
 {
 	unsigned long target = __atomic_load_n(&self->moves, __ATOMIC_ACQUIRE) + n;
-	double end = now_sec() + MOVE_WAIT_S * n;
 
 	while (__atomic_load_n(&self->moves, __ATOMIC_ACQUIRE) < target &&
-	       !__atomic_load_n(&self->failed, __ATOMIC_ACQUIRE)) {
-		ASSERT_GT(end, now_sec()) TH_LOG("the mover is stuck");
+	       !__atomic_load_n(&self->failed, __ATOMIC_ACQUIRE))
 		usleep(2000);
-	}
 	ASSERT_EQ(0, self->failed) TH_LOG("mover: %s", self->fail);
 }
 
@@ -457,7 +456,7 @@ static void finish(struct __test_metadata *_metadata,
 
 static const char *const sg_modes[] = { "auto", "on", "off" };
 
-TEST_F_TIMEOUT(churn, reload_dcbm, 1800)
+TEST_F_TIMEOUT(churn, reload_dcbm, 600)
 {
 	unsigned long c, cycles = env_setting("CHURN_CYCLES", 20, 10000);
 	char n[24];
@@ -478,7 +477,7 @@ TEST_F_TIMEOUT(churn, reload_dcbm, 1800)
 	finish(_metadata, self, "reload_dcbm");
 }
 
-TEST_F_TIMEOUT(churn, reload_mtcopy, 1800)
+TEST_F_TIMEOUT(churn, reload_mtcopy, 600)
 {
 	unsigned long c, cycles = env_setting("CHURN_CYCLES", 20, 10000);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -498,7 +497,7 @@ TEST_F_TIMEOUT(churn, reload_mtcopy, 1800)
 	finish(_metadata, self, "reload_mtcopy");
 }
 
-TEST_F_TIMEOUT(churn, reload_swdma, 1800)
+TEST_F_TIMEOUT(churn, reload_swdma, 600)
 {
 	unsigned long c, cycles = env_setting("CHURN_CYCLES", 20, 10000);
 
@@ -560,7 +559,7 @@ static void toggle_one(struct __test_metadata *_metadata, unsigned int *rnd,
 	}
 }
 
-TEST_F_TIMEOUT(churn, toggle_params, 1800)
+TEST_F_TIMEOUT(churn, toggle_params, 600)
 {
 	unsigned long i, ops = env_setting("CHURN_OPS", 300, 1000000);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -803,32 +802,32 @@ static void inject(struct __test_metadata *_metadata,
 	finish(_metadata, self, "inject");
 }
 
-TEST_F_TIMEOUT(churn, failslab_dcbm, 1800)
+TEST_F_TIMEOUT(churn, failslab_dcbm, 600)
 {
 	inject(_metadata, self, FAILSLAB, "dcbm", "dcbm", "on", 10);
 }
 
-TEST_F_TIMEOUT(churn, failslab_swdma, 1800)
+TEST_F_TIMEOUT(churn, failslab_swdma, 600)
 {
 	inject(_metadata, self, FAILSLAB, "dcbm", "swdma", "off", 2);
 }
 
-TEST_F_TIMEOUT(churn, failslab_mtcopy, 1800)
+TEST_F_TIMEOUT(churn, failslab_mtcopy, 600)
 {
 	inject(_metadata, self, FAILSLAB, "mtcopy", "mtcopy", NULL, 50);
 }
 
-TEST_F_TIMEOUT(churn, fail_page_alloc_dcbm, 1800)
+TEST_F_TIMEOUT(churn, fail_page_alloc_dcbm, 600)
 {
 	inject(_metadata, self, FAIL_PAGE_ALLOC, "dcbm", "dcbm", "on", 25);
 }
 
-TEST_F_TIMEOUT(churn, fail_page_alloc_swdma, 1800)
+TEST_F_TIMEOUT(churn, fail_page_alloc_swdma, 600)
 {
 	inject(_metadata, self, FAIL_PAGE_ALLOC, "dcbm", "swdma", "on", 25);
 }
 
-TEST_F_TIMEOUT(churn, fail_page_alloc_mtcopy, 1800)
+TEST_F_TIMEOUT(churn, fail_page_alloc_mtcopy, 600)
 {
 	inject(_metadata, self, FAIL_PAGE_ALLOC, "mtcopy", "mtcopy", NULL, 50);
 }
@@ -1008,7 +1007,6 @@ static void pressure(struct __test_metadata *_metadata,
 	long total, free_kb, min_kb, low_kb, size_kb = self->size >> 10;
 	struct filler *f;
 	unsigned int i;
-	double end;
 	int state;
 
 	offload_with(_metadata, migrator, "auto");
@@ -1047,13 +1045,12 @@ static void pressure(struct __test_metadata *_metadata,
 	/* With room for what lands on node 0 */
 	self->filler = start_filler(free_kb + FILLER_THP_KB, f);
 	ASSERT_LT(0, self->filler) TH_LOG("fork: %s", strerror(errno));
-	for (end = now_sec() + 600;;) {
+	/* A filler that never gets there is the test's timeout to catch. */
+	for (;;) {
 		state = __atomic_load_n(&f->state, __ATOMIC_ACQUIRE);
 		if (state != FILLER_FILLING)
 			break;
 		ASSERT_EQ(0, self->failed) TH_LOG("mover: %s", self->fail);
-		ASSERT_GT(end, now_sec()) TH_LOG("filler stuck at %ld kB",
-						 f->touched_kb);
 		usleep(20000);
 	}
 	ASSERT_EQ(FILLER_READY, state)
@@ -1082,12 +1079,12 @@ static void pressure(struct __test_metadata *_metadata,
 	finish(_metadata, self, "pressure");
 }
 
-TEST_F_TIMEOUT(churn, pressure_dcbm, 1800)
+TEST_F_TIMEOUT(churn, pressure_dcbm, 600)
 {
 	pressure(_metadata, self, "dcbm");
 }
 
-TEST_F_TIMEOUT(churn, pressure_mtcopy, 1800)
+TEST_F_TIMEOUT(churn, pressure_mtcopy, 600)
 {
 	pressure(_metadata, self, "mtcopy");
 }

@@ -1,4 +1,4 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The kernel's mm migration selftest with mtcopy copying every batch.
-exec /usr/lib/vmtest/mm_migration_offload.sh mtcopy
+exec /usr/lib/vmtest/mm_migration_offload.sh mtcopy "$@"

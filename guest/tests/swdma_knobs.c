@@ -174,7 +174,23 @@ static int kernel_bool(const char *v)
  * quoted, so that blanks and newlines stay in it (the kernel splits the
  * parameter string at blanks outside quotes).
  */
-TEST(load_time_values)
+/*
+ * About 20 s under TCG with the debug kernel (each load and unload pays
+ * for KASAN and lockdep): the harness's default 30 s is no margin for a
+ * busy machine.  A fixture of its own carries the timeout.
+ */
+FIXTURE(load_time) {
+};
+
+FIXTURE_SETUP(load_time)
+{
+}
+
+FIXTURE_TEARDOWN(load_time)
+{
+}
+
+TEST_F_TIMEOUT(load_time, values, 300)
 {
 	static const char *const range[] = { "0", "65", "4294967297" };
 	char ko[256], args[HOSTILE_OVERLONG + 64], path[128], val[8];
