@@ -66,6 +66,6 @@ vm_rc=0
 rc=0
 python3 "$TOP/host/summarize.py" --run "$BUILD/vm/check" \
 	--kunit-py "$KTREE/tools/testing/kunit/kunit.py" --vm-status "$vm_rc" \
-	--tests "$TESTS" || rc=$?
+	--tests "$TESTS" --kunit "$kunit" || rc=$?
 info "make check took $((SECONDS - start)) s; logs in $BUILD/vm/check/"
 exit $rc

@@ -61,6 +61,12 @@ hash_of() {
 
 mkdir -p "$BUILD" "$LOGDIR"
 
+# Run from make (make check TESTS=..., FULL=1), the variables of its
+# command line would reach every make these scripts run through
+# MAKEFLAGS, overriding what the kernel's and the guest's makefiles set.
+# They stay in the environment, where the scripts read them.
+unset MAKEFLAGS MAKEOVERRIDES MFLAGS
+
 # QEMU arguments for an accelerator; the KVM probe boots with exactly these
 # so that it fails where the real VM would.
 # One socket per NUMA node, VM_CPUS / 2 cores each.
