@@ -304,10 +304,10 @@ def main():
             if name in run.running:
                 case, start = run.running[name]
                 elapsed, _ = vm_time(args.run)
-                ran = (f'; the VM stopped {elapsed} s after it started'
+                ran = (f', the VM was stopped at {elapsed} s'
                        if elapsed is not None else '')
                 problems.append(f'{case} was running when it stopped '
-                                f'(it started {start:.0f} s after boot{ran})')
+                                f'(started at {start:.0f} s of uptime{ran})')
             # the case that was running has a failed result in kunit.py's
             # account, which kunit.py makes up: count it as not run
             bad = [(n, st) for n, st in bad if n in run.plan.get(name, [])
