@@ -61,10 +61,12 @@ TEST_F(bench, every_mode_copies_and_counts)
 		"prep_memcpy", "prep_memcpy_sg", "cpu_memcpy"
 	};
 	static const long folio_kb[] = { 4, 2048 };
-	long long entries, want_calls;
+	long long entries, want_calls, unacked;
 	unsigned int m, f, c;
 	char buf[16];
 
+	unacked = file_number(SWDMA "unacked_descs");
+	ASSERT_LE(0, unacked) TH_LOG("no %sunacked_descs", SWDMA);
 	for (m = 0; m < 3; m++)
 		for (f = 0; f < 2; f++)
 			for (c = 1; c <= 2; c++) {
@@ -90,6 +92,12 @@ TEST_F(bench, every_mode_copies_and_counts)
 				if (m < 2)
 					EXPECT_LT(0, result("wait_ns"));
 			}
+	/*
+	 * It uses each descriptor once: each must carry DMA_CTRL_ACK, or a
+	 * provider that recycles only acked descriptors runs out of them.
+	 */
+	EXPECT_EQ(unacked, file_number(SWDMA "unacked_descs"))
+		TH_LOG("descriptors completed without DMA_CTRL_ACK");
 }
 
 /* A descriptor that fails makes the run fail: no result is made up. */

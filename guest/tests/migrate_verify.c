@@ -198,6 +198,7 @@ FIXTURE(anon_migrate)
 	struct campaign camp;
 	unsigned long long faults0;
 	long long fallback0;
+	long long unacked0;	/* swdma's completed descriptors without ack */
 };
 
 FIXTURE_VARIANT(anon_migrate)
@@ -502,6 +503,8 @@ static void setup_swdma(struct __test_metadata *_metadata,
 
 	self->swdma_set = true;
 	self->faults0 = swdma_injected();
+	self->unacked0 = file_number(SWDMA_DBG "unacked_descs");
+	ASSERT_LE(0, self->unacked0) TH_LOG("no " SWDMA_DBG "unacked_descs");
 	ASSERT_EQ(0, file_write(SWDMA_DBG "fail_seed", "1"));
 	for (i = 0; i < NR_SWDMA_KNOBS; i++) {
 		snprintf(path, sizeof(path), SWDMA_DBG "%s", swdma_knobs[i]);
@@ -903,6 +906,15 @@ static void check_copy(struct __test_metadata *_metadata,
 		ASSERT_EQ(done, vm[VM_OFF_COPIED]);
 		ASSERT_EQ(done + failed, vm[VM_OFF_COPIED] + vm[VM_OFF_FALLBACK]);
 		ASSERT_LE(min_folios, done + failed);
+		/*
+		 * dcbm uses each descriptor once: every one must carry
+		 * DMA_CTRL_ACK, or providers that recycle only acked
+		 * descriptors (mv_xor, fsldma, shdma, ...) run dry.
+		 */
+		if (copy == COPY_DCBM)
+			ASSERT_EQ(self->unacked0,
+				  file_number(SWDMA_DBG "unacked_descs"))
+				TH_LOG("dcbm's descriptors completed without DMA_CTRL_ACK");
 		if (faults) {
 			ASSERT_LT(0, failed) TH_LOG("no injected failure hit");
 			ASSERT_LT(0, done) TH_LOG("nothing copied by DMA");

@@ -100,6 +100,7 @@ TEST_F(swdma, bad_values_change_nothing)
 TEST_F(swdma, read_only_files_refuse_writes)
 {
 	EXPECT_NE(0, knob_write("live_descs", "5\n"));
+	EXPECT_NE(0, knob_write("unacked_descs", "0\n"));
 	EXPECT_NE(0, knob_write("counters", "0\n"));
 }
 

@@ -231,13 +231,19 @@ static int bench_batch(struct bench_thread *t, struct bench_batch *bb,
 		txs[0] = dmaengine_prep_dma_memcpy_sg(t->chan, bb->dst.sgl,
 						      bb->dst.nents, bb->src.sgl,
 						      bb->src.nents,
-						      DMA_PREP_INTERRUPT);
+						      DMA_PREP_INTERRUPT |
+						      DMA_CTRL_ACK);
 		nr_tx = txs[0] ? 1 : 0;
 		t->prep_calls++;
 	} else {
 		for (nr_tx = 0; nr_tx < n; nr_tx++) {
 			len = min(sg_dma_len(s), sg_dma_len(d));
-			flags = nr_tx + 1 == n ? DMA_PREP_INTERRUPT : 0;
+			/*
+			 * Used once each: acked, or providers that recycle
+			 * only acked descriptors run out of them.
+			 */
+			flags = DMA_CTRL_ACK |
+				(nr_tx + 1 == n ? DMA_PREP_INTERRUPT : 0);
 			txs[nr_tx] = dmaengine_prep_dma_memcpy(t->chan,
 							       sg_dma_address(d),
 							       sg_dma_address(s),

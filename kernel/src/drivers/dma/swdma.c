@@ -83,6 +83,7 @@ MODULE_PARM_DESC(config_prep, "Offer device_prep_config_sg (default); 0: only de
  * @max_seg: longest segment, from %SWDMA_MAX_SEG_LEN at prep time
  * @aborted: terminated while the worker executes it (written under vc.lock,
  *	read locklessly by the worker as a hint)
+ * @retired: executed to its end and completed, not aborted (vc.lock)
  * @dir: DMA_MEM_TO_MEM, or the direction of a slave transfer
  * @port: the device port of a slave transfer
  * @width: address width of the port side of a slave transfer, in bytes
@@ -104,6 +105,7 @@ struct swdma_desc {
 	size_t done;
 	u32 max_seg;
 	bool aborted;
+	bool retired;
 	enum dma_transfer_direction dir;
 	unsigned int port;
 	u32 width;
@@ -187,6 +189,9 @@ struct swdma_knob_file {
  * @chans: channels
  * @nr_chans: number of @chans
  * @live_descs: descriptors allocated and not yet freed
+ * @unacked_descs: descriptors that completed and were freed without
+ *	DMA_CTRL_ACK: a provider that recycles only acked descriptors (mv_xor,
+ *	fsldma, shdma, ...) would have kept each of them, until its pool ran dry
  * @mode_lock: serializes ordering changes against channel allocation
  * @fault_lock: protects the fault state below
  * @rnd: pseudo-random state (fault_lock)
@@ -201,6 +206,7 @@ struct swdma_dev {
 	struct swdma_chan *chans;
 	unsigned int nr_chans;
 	atomic_t live_descs;
+	atomic_long_t unacked_descs;
 	struct mutex mode_lock;		/* ordering vs. channel allocation */
 	spinlock_t fault_lock;		/* rnd, until_fail, knob writes */
 	struct rnd_state rnd;
@@ -247,8 +253,18 @@ static u64 swdma_knob(struct swdma_dev *sd, enum swdma_knob knob)
 static void swdma_desc_free(struct virt_dma_desc *vd)
 {
 	struct swdma_chan *sc = to_swdma_chan(vd->tx.chan);
+	struct swdma_desc *d = to_swdma_desc(vd);
 
-	kfree(to_swdma_desc(vd));
+	/*
+	 * virt-dma frees a completed descriptor once its callback has run,
+	 * whether or not the client acked it.  Pool-based providers hand a
+	 * slot back only when async_tx_test_ack() says so: count what they
+	 * would have leaked.  Terminated descriptors do not count: those
+	 * providers free them whatever their flags.
+	 */
+	if (d->retired && !async_tx_test_ack(&vd->tx))
+		atomic_long_inc(&sc->sd->unacked_descs);
+	kfree(d);
 	atomic_dec(&sc->sd->live_descs);
 }
 
@@ -822,6 +838,7 @@ static void swdma_retire(struct swdma_chan *sc, struct swdma_desc *d,
 		/* Freed before synchronize can see the channel idle. */
 		swdma_desc_free(&d->vd);
 	} else {
+		d->retired = true;
 		d->vd.tx_result.result = result;
 		d->vd.tx_result.residue = d->total - d->done;
 		sc->cnt.descs++;
@@ -1143,6 +1160,20 @@ int swdma_live_descs(struct swdma_dev *sd)
 EXPORT_SYMBOL_IF_KUNIT(swdma_live_descs);
 
 /**
+ * swdma_unacked_descs() - completed descriptors freed without DMA_CTRL_ACK
+ * @sd: the device
+ *
+ * Return: how many descriptors of @sd completed and were freed without
+ * DMA_CTRL_ACK since it was probed: each one a descriptor that a provider
+ * recycling only acked descriptors would never have given back.
+ */
+long swdma_unacked_descs(struct swdma_dev *sd)
+{
+	return atomic_long_read(&sd->unacked_descs);
+}
+EXPORT_SYMBOL_IF_KUNIT(swdma_unacked_descs);
+
+/**
  * swdma_port_addr() - the bus address of a device port
  * @chan: a channel of an swdma device with slave transfers
  * @port: the port, below %SWDMA_NR_PORTS
@@ -1348,6 +1379,14 @@ static int swdma_live_get(void *data, u64 *val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(swdma_live_fops, swdma_live_get, NULL, "%llu\n");
 
+static int swdma_unacked_get(void *data, u64 *val)
+{
+	*val = swdma_unacked_descs(data);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(swdma_unacked_fops, swdma_unacked_get, NULL,
+			 "%llu\n");
+
 static void swdma_debugfs_init(struct swdma_dev *sd)
 {
 	struct dentry *root = sd->dma.dbg_dev_root;
@@ -1365,6 +1404,8 @@ static void swdma_debugfs_init(struct swdma_dev *sd)
 	debugfs_create_file("counters", 0400, root, sd, &swdma_counters_fops);
 	debugfs_create_file_unsafe("live_descs", 0400, root, sd,
 				   &swdma_live_fops);
+	debugfs_create_file_unsafe("unacked_descs", 0400, root, sd,
+				   &swdma_unacked_fops);
 }
 
 /*

@@ -127,6 +127,7 @@ int swdma_set_knob(struct swdma_dev *sd, enum swdma_knob knob, u64 val);
 u64 swdma_get_knob(struct swdma_dev *sd, enum swdma_knob knob);
 void swdma_get_counters(struct dma_chan *chan, struct swdma_counters *cnt);
 int swdma_live_descs(struct swdma_dev *sd);
+long swdma_unacked_descs(struct swdma_dev *sd);
 int swdma_port_addr(struct dma_chan *chan, unsigned int port,
 		    dma_addr_t *addr);
 int swdma_port_write(struct dma_chan *chan, unsigned int port,

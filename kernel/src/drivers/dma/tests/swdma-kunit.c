@@ -207,18 +207,25 @@ static struct test_xfer *xfers_alloc(struct kunit *test, struct cb_log *log,
 	return x;
 }
 
-static void xfer_submit(struct kunit *test, struct test_xfer *x)
+static struct dma_async_tx_descriptor *
+xfer_submit_flags(struct kunit *test, struct test_xfer *x, unsigned long flags)
 {
 	struct swdma_test *t = test->priv;
 	struct dma_async_tx_descriptor *tx;
 
 	tx = dmaengine_prep_dma_memcpy(t->chan, x->dst_dma, x->src_dma, x->len,
-				       DMA_PREP_INTERRUPT);
+				       flags);
 	KUNIT_ASSERT_NOT_NULL(test, tx);
 	tx->callback_result = xfer_cb;
 	tx->callback_param = x;
 	x->cookie = dmaengine_submit(tx);
 	KUNIT_ASSERT_GT(test, x->cookie, 0);
+	return tx;
+}
+
+static void xfer_submit(struct kunit *test, struct test_xfer *x)
+{
+	xfer_submit_flags(test, x, DMA_PREP_INTERRUPT);
 }
 
 static void xfers_wait(struct kunit *test, struct test_xfer *x, int n)
@@ -279,6 +286,44 @@ static void swdma_test_in_order(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, state.residue, 0U);
 		KUNIT_EXPECT_MEMEQ(test, x[i].dst, x[i].src, BUF_LEN);
 	}
+}
+
+/*
+ * Completed descriptors freed without DMA_CTRL_ACK are counted, as a
+ * provider that recycles only acked ones would have kept them: one
+ * prepared with the flag and one acked after prep do not count, one
+ * without does, and one terminated before it ran does not either.
+ */
+static void swdma_test_unacked(struct kunit *test)
+{
+	struct swdma_test *t = test->priv;
+	struct dma_async_tx_descriptor *tx;
+	struct test_xfer *x;
+	struct cb_log *log;
+	long before;
+	int i;
+
+	log = log_alloc(test);
+	x = xfers_alloc(test, log, 4, BUF_LEN, 0);
+	log->x = x;
+	log->nr = 3;
+	before = swdma_unacked_descs(t->sd);
+	xfer_submit_flags(test, &x[0], DMA_PREP_INTERRUPT | DMA_CTRL_ACK);
+	tx = xfer_submit_flags(test, &x[1], DMA_PREP_INTERRUPT);
+	async_tx_ack(tx);
+	xfer_submit_flags(test, &x[2], DMA_PREP_INTERRUPT);
+	dma_async_issue_pending(t->chan);
+	xfers_wait(test, x, 3);
+	/* virt-dma frees them after their callbacks, in its tasklet. */
+	dmaengine_synchronize(t->chan);
+	KUNIT_EXPECT_EQ(test, swdma_unacked_descs(t->sd) - before, 1L);
+
+	xfer_submit_flags(test, &x[3], DMA_PREP_INTERRUPT);
+	KUNIT_ASSERT_EQ(test, dmaengine_terminate_sync(t->chan), 0);
+	KUNIT_EXPECT_EQ(test, swdma_unacked_descs(t->sd) - before, 1L);
+	xfers_unmap(x, 4);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_MEMEQ(test, x[i].dst, x[i].src, BUF_LEN);
 }
 
 /* Injected failures: error result, residue, and only a prefix copied. */
@@ -741,6 +786,7 @@ static void swdma_test_pause(struct kunit *test)
 static struct kunit_case swdma_test_cases[] = {
 	KUNIT_CASE(swdma_test_in_order),
 	KUNIT_CASE(swdma_test_errors),
+	KUNIT_CASE(swdma_test_unacked),
 	KUNIT_CASE(swdma_test_terminate),
 	KUNIT_CASE(swdma_test_terminate_in_callback),
 	KUNIT_CASE(swdma_test_pause),

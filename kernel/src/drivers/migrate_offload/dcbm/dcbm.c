@@ -146,6 +146,14 @@ static void dcbm_unmap(struct dcbm_share *sh)
 	sg_free_table(&sh->dst);
 }
 
+/*
+ * A callback on every descriptor (they complete in any order), and each one
+ * acked up front: dcbm never re-uses a descriptor, and providers that
+ * recycle only acked ones (mv_xor, fsldma, shdma, ...) would otherwise keep
+ * them all until their pool runs dry.
+ */
+#define DCBM_PREP_FLAGS		(DMA_PREP_INTERRUPT | DMA_CTRL_ACK)
+
 static bool dcbm_submit(struct dcbm_share *sh,
 			struct dma_async_tx_descriptor *tx)
 {
@@ -175,7 +183,7 @@ static bool dcbm_submit_chunks(struct dcbm_share *sh)
 		tx = dmaengine_prep_dma_memcpy(sh->chan,
 					       sg_dma_address(d) + doff,
 					       sg_dma_address(s) + soff, len,
-					       DMA_PREP_INTERRUPT);
+					       DCBM_PREP_FLAGS);
 		if (!dcbm_submit(sh, tx))
 			return false;
 		soff += len;
@@ -209,7 +217,7 @@ static bool dcbm_start(struct dcbm_share *sh, struct migrate_offload_batch *b)
 	if (dcbm_sg)
 		return dcbm_submit(sh, dmaengine_prep_dma_memcpy_sg(sh->chan,
 				sh->dst.sgl, sh->dst.nents, sh->src.sgl,
-				sh->src.nents, DMA_PREP_INTERRUPT));
+				sh->src.nents, DCBM_PREP_FLAGS));
 	return dcbm_submit_chunks(sh);
 }
 
