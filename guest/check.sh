@@ -31,13 +31,17 @@ fi
 vm_result_line "@@vmtest mode full=$FULL tests=${TESTS:-}"
 
 # The inventory: every test case of every program, before any runs, so
-# that the host can name what a run that stops early never reached.
+# that the host can name what a run that stops early never reached.  The
+# lists are kept for the selection below.
+CASES=/tmp/vmtest-cases
+mkdir -p $CASES
 for t in "$T"/*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
-	vm_list_cases "$t" | while read -r c; do
+	vm_list_cases "$t" >"$CASES/$name"
+	while read -r c; do
 		vm_result_line "@@vmtest plan $name $c"
-	done
+	done <"$CASES/$name"
 done
 
 # Leaks are judged on what the tests do: whatever boot left unreferenced
@@ -75,7 +79,7 @@ for t in "$T"/*; do
 	name=$(basename "$t")
 	set --
 	all=1
-	for c in $(vm_list_cases "$t"); do
+	for c in $(cat "$CASES/$name"); do
 		if vm_selected "$name" || vm_selected "$name.$c"; then
 			set -- "$@" -r "$c"
 		else

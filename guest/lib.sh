@@ -91,13 +91,13 @@ vm_list_cases() {
 # comma-separated list of shell globs over "suite" and "suite.case"
 # names (empty: everything).
 vm_selected() {
-	local pat
+	local pat IFS=, ret=1
 	[ -n "${TESTS:-}" ] || return 0
 	set -f
-	for pat in $(echo "$TESTS" | tr ',' ' '); do
+	for pat in $TESTS; do
 		# shellcheck disable=SC2254
-		case $1 in $pat) set +f; return 0 ;; esac
+		case $1 in $pat) ret=0; break ;; esac
 	done
 	set +f
-	return 1
+	return $ret
 }

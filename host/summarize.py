@@ -65,7 +65,6 @@ class Run:
         self.mode = {}          # key -> value from "@@vmtest mode"
         self.times = {}         # (suite, case) -> seconds
         self.running = {}       # suite -> (case, start) still open at its end
-        self.last_uptime = None
         if os.path.exists(path):
             self._read(path)
 
@@ -75,8 +74,6 @@ class Run:
             for line in f:
                 line = line.rstrip('\r\n')
                 m = re.search(r' t=(\d+(?:\.\d+)?)$', line)
-                if m and line.startswith('@@vmtest case '):
-                    self.last_uptime = float(m.group(1))
                 if line.startswith('@@vmtest begin '):
                     _, _, kind, name = line.split(' ', 3)
                     cur, begun = (kind, name, []), {}
