@@ -105,7 +105,9 @@ TEST_F(swdma, read_only_files_refuse_writes)
 	EXPECT_NE(0, knob_write("counters", "0\n"));
 }
 
-static const char *const mod_params[] = { "nr_channels", "private", "config_prep" };
+static const char *const mod_params[] = {
+	"nr_channels", "private", "config_prep", "terminate"
+};
 
 /* The module parameters are read-only once loaded: writes change nothing. */
 TEST_F(swdma, module_params_are_read_only)

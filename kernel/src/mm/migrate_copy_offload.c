@@ -10,6 +10,7 @@
  */
 #define pr_fmt(fmt) "migrate_offload: " fmt
 
+#include <linux/bitmap.h>
 #include <linux/ctype.h>
 #include <linux/jump_label.h>
 #include <linux/kstrtox.h>
@@ -345,43 +346,50 @@ const struct kernel_param_ops migrate_offload_ulong_ops = {
 EXPORT_SYMBOL_GPL(migrate_offload_ulong_ops);
 
 /**
- * migrate_offload_batch_init - lay a batch out as arrays
+ * migrate_offload_batch_size - the bytes of a batch laid out as arrays
+ * @nr: the number of folios of the batch
+ *
+ * For migrators that keep the memory of migrate_offload_batch_layout()
+ * allocated, so that a batch allocates nothing.
+ *
+ * Return: the size of the folio arrays, the page index of every folio and
+ * the failure bitmap for @nr folios.
+ */
+size_t migrate_offload_batch_size(unsigned int nr)
+{
+	return 2 * nr * sizeof(struct folio *) +
+	       (nr + 1 + BITS_TO_LONGS(nr)) * sizeof(unsigned long);
+}
+EXPORT_SYMBOL_GPL(migrate_offload_batch_size);
+
+/**
+ * migrate_offload_batch_layout - lay a batch out as arrays in given memory
  * @b: filled in
  * @dst_list: the destination folios, as given to offload_copy()
  * @src_list: the source folios
  * @nr: the number of folios on each list, at least one
- * @extra: bytes the caller wants in the same allocation (per-share state)
+ * @mem: at least migrate_offload_batch_size(@nr) bytes, suitably aligned
+ *	for pointers; its previous content does not matter
  *
- * For migrators that cut a batch into shares of pages: one allocation
- * holds the folio arrays, the page index of every folio and the failure
- * bitmap, plus @extra zeroed bytes.  The allocation may fail but does not
- * warn or retry hard; the batch then stays with the CPU.
- *
- * Return: the @extra bytes (or a non-NULL pointer if @extra is 0), NULL if
- * the allocation failed.  Free with migrate_offload_batch_finish().
+ * Allocates nothing, so it is what a migrator uses in reclaim and
+ * compaction, where the batch must not take memory from the reserves.
+ * Give the memory back only after migrate_offload_batch_mark().
  */
-void *migrate_offload_batch_init(struct migrate_offload_batch *b,
-				 struct list_head *dst_list,
-				 struct list_head *src_list, unsigned int nr,
-				 size_t extra)
+void migrate_offload_batch_layout(struct migrate_offload_batch *b,
+				  struct list_head *dst_list,
+				  struct list_head *src_list, unsigned int nr,
+				  void *mem)
 {
-	size_t arrays = 2 * nr * sizeof(struct folio *) +
-			(nr + 1 + BITS_TO_LONGS(nr)) * sizeof(unsigned long);
 	unsigned long pages = 0;
 	struct folio *folio;
 	unsigned int i = 0;
-	void *mem;
 
-	if (WARN_ON_ONCE(!nr))
-		return NULL;
-	mem = kvzalloc(arrays + extra, GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
-	if (!mem)
-		return NULL;
 	b->src = mem;
 	b->dst = b->src + nr;
 	b->first = (unsigned long *)(b->dst + nr);
 	b->failed = b->first + nr + 1;
 	b->nr = nr;
+	bitmap_zero(b->failed, nr);
 
 	list_for_each_entry(folio, src_list, lru) {
 		b->src[i] = folio;
@@ -392,6 +400,42 @@ void *migrate_offload_batch_init(struct migrate_offload_batch *b,
 	i = 0;
 	list_for_each_entry(folio, dst_list, lru)
 		b->dst[i++] = folio;
+}
+EXPORT_SYMBOL_GPL(migrate_offload_batch_layout);
+
+/**
+ * migrate_offload_batch_init - lay a batch out as arrays it allocates
+ * @b: filled in
+ * @dst_list: the destination folios, as given to offload_copy()
+ * @src_list: the source folios
+ * @nr: the number of folios on each list, at least one
+ * @extra: bytes the caller wants in the same allocation (per-share state)
+ *
+ * As migrate_offload_batch_layout(), in one allocation that also holds
+ * @extra zeroed bytes.  The allocation never dips into the memory
+ * reserves (migration runs from reclaim and compaction, with PF_MEMALLOC),
+ * does not warn and does not retry hard: if it fails, the batch stays
+ * with the CPU.
+ *
+ * Return: the @extra bytes (or a non-NULL pointer if @extra is 0), NULL if
+ * the allocation failed.  Free with migrate_offload_batch_finish().
+ */
+void *migrate_offload_batch_init(struct migrate_offload_batch *b,
+				 struct list_head *dst_list,
+				 struct list_head *src_list, unsigned int nr,
+				 size_t extra)
+{
+	size_t arrays;
+	void *mem;
+
+	if (WARN_ON_ONCE(!nr))
+		return NULL;
+	arrays = migrate_offload_batch_size(nr);
+	mem = kvzalloc(arrays + extra, GFP_KERNEL | __GFP_NORETRY |
+		       __GFP_NOWARN | __GFP_NOMEMALLOC);
+	if (!mem)
+		return NULL;
+	migrate_offload_batch_layout(b, dst_list, src_list, nr, mem);
 	return mem + arrays;
 }
 EXPORT_SYMBOL_GPL(migrate_offload_batch_init);
@@ -442,6 +486,30 @@ void migrate_offload_batch_fail_range(struct migrate_offload_batch *b,
 EXPORT_SYMBOL_GPL(migrate_offload_batch_fail_range);
 
 /**
+ * migrate_offload_batch_mark - mark what was copied
+ * @b: the batch
+ *
+ * Marks every destination folio not flagged failed as copied.  For a
+ * batch laid out with migrate_offload_batch_layout(); its memory may be
+ * re-used once this returns.
+ *
+ * Return: the number of folios marked.
+ */
+unsigned int migrate_offload_batch_mark(struct migrate_offload_batch *b)
+{
+	unsigned int f, copied = 0;
+
+	for (f = 0; f < b->nr; f++) {
+		if (test_bit(f, b->failed))
+			continue;
+		folio_mark_migrate_copied(b->dst[f]);
+		copied++;
+	}
+	return copied;
+}
+EXPORT_SYMBOL_GPL(migrate_offload_batch_mark);
+
+/**
  * migrate_offload_batch_finish - mark what was copied, free the arrays
  * @b: the batch, from migrate_offload_batch_init()
  *
@@ -452,14 +520,8 @@ EXPORT_SYMBOL_GPL(migrate_offload_batch_fail_range);
  */
 unsigned int migrate_offload_batch_finish(struct migrate_offload_batch *b)
 {
-	unsigned int f, copied = 0;
+	unsigned int copied = migrate_offload_batch_mark(b);
 
-	for (f = 0; f < b->nr; f++) {
-		if (test_bit(f, b->failed))
-			continue;
-		folio_mark_migrate_copied(b->dst[f]);
-		copied++;
-	}
 	kvfree(b->src);
 	return copied;
 }

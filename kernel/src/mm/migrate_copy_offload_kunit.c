@@ -373,6 +373,52 @@ static void batch_init_finish(struct kunit *test)
 		KUNIT_EXPECT_NULL(test, folio->private);
 }
 
+/*
+ * layout puts the same arrays into memory the caller keeps, whatever it
+ * held before (a migrator re-uses it batch after batch), and mark leaves
+ * that memory alone.
+ */
+static void batch_layout_mark(struct kunit *test)
+{
+	struct list_head *src = kunit_kzalloc(test, sizeof(*src), GFP_KERNEL);
+	struct list_head *dst = kunit_kzalloc(test, sizeof(*dst), GFP_KERNEL);
+	size_t size = migrate_offload_batch_size(4);
+	struct migrate_offload_batch b;
+	struct folio *folio;
+	unsigned int i;
+	u8 *mem;
+
+	KUNIT_ASSERT_NOT_NULL(test, src);
+	KUNIT_ASSERT_NOT_NULL(test, dst);
+	/* 2 x 4 folio pointers, 5 page indexes and one bitmap word */
+	KUNIT_EXPECT_EQ(test, 14 * sizeof(long), size);
+	mem = kunit_kmalloc(test, size + 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mem);
+	memset(mem, 0xff, size + 1);
+	INIT_LIST_HEAD(src);
+	INIT_LIST_HEAD(dst);
+	alloc_folios(test, src);
+	alloc_folios(test, dst);
+
+	migrate_offload_batch_layout(&b, dst, src, 4, mem);
+	KUNIT_EXPECT_PTR_EQ(test, (void *)mem, (void *)b.src);
+	KUNIT_EXPECT_EQ(test, 14UL, migrate_offload_batch_pages(&b));
+	for (i = 0; i < ARRAY_SIZE(batch_first); i++)
+		KUNIT_EXPECT_EQ(test, batch_first[i], b.first[i]);
+	KUNIT_EXPECT_EQ(test, 0UL, b.failed[0]);
+	KUNIT_EXPECT_EQ(test, 0xff, mem[size]);	/* nothing past the size */
+
+	migrate_offload_batch_fail_range(&b, 0, 1);
+	KUNIT_EXPECT_EQ(test, 3U, migrate_offload_batch_mark(&b));
+	i = 0;
+	list_for_each_entry(folio, dst, lru) {
+		KUNIT_EXPECT_EQ_MSG(test, i != 0, !!folio->private,
+				    "destination %u", i);
+		i++;
+	}
+	KUNIT_EXPECT_PTR_EQ(test, (void *)mem, (void *)b.src);
+}
+
 static struct kunit_case migrate_offload_registry_cases[] = {
 	KUNIT_CASE(register_one_at_a_time),
 	KUNIT_CASE(register_bad_input),
@@ -403,6 +449,7 @@ static struct kunit_case migrate_offload_batch_cases[] = {
 	KUNIT_CASE(batch_folio_lookup),
 	KUNIT_CASE(batch_fail_range),
 	KUNIT_CASE(batch_init_finish),
+	KUNIT_CASE(batch_layout_mark),
 	{}
 };
 

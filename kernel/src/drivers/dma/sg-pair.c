@@ -15,7 +15,7 @@
 #include <linux/export.h>
 #include <linux/minmax.h>
 
-#include "sg-pair.h"
+#include <linux/dma/sg-pair.h>
 
 /**
  * dma_sg_pair_iter_init() - start a lockstep walk over two scatterlists

@@ -47,7 +47,7 @@
 #include <kunit/visibility.h>
 
 #include "dmaengine.h"
-#include "sg-pair.h"
+#include <linux/dma/sg-pair.h>
 #include "swdma.h"
 #include "virt-dma.h"
 
@@ -68,6 +68,10 @@ MODULE_PARM_DESC(private, "Register with DMA_PRIVATE (default: public channels)"
 static bool config_prep = true;
 module_param(config_prep, bool, 0444);
 MODULE_PARM_DESC(config_prep, "Offer device_prep_config_sg (default); 0: only device_config and device_prep_slave_sg");
+
+static bool terminate = true;
+module_param(terminate, bool, 0444);
+MODULE_PARM_DESC(terminate, "Offer device_terminate_all and device_synchronize (default); 0: neither, like idxd and ioat");
 
 #define SWDMA_ADDR_WIDTHS	(BIT(DMA_SLAVE_BUSWIDTH_1_BYTE) | \
 				 BIT(DMA_SLAVE_BUSWIDTH_2_BYTES) | \
@@ -192,6 +196,9 @@ struct swdma_knob_file {
  * @unacked_descs: descriptors that completed and were freed without
  *	DMA_CTRL_ACK: a provider that recycles only acked descriptors (mv_xor,
  *	fsldma, shdma, ...) would have kept each of them, until its pool ran dry
+ * @busy: channels executing a descriptor now, its latency included
+ * @busy_peak: the most channels that were executing at once, since the
+ *	probe or the last reset through debugfs
  * @mode_lock: serializes ordering changes against channel allocation
  * @fault_lock: protects the fault state below
  * @rnd: pseudo-random state (fault_lock)
@@ -207,6 +214,8 @@ struct swdma_dev {
 	unsigned int nr_chans;
 	atomic_t live_descs;
 	atomic_long_t unacked_descs;
+	atomic_t busy;
+	atomic_t busy_peak;
 	struct mutex mode_lock;		/* ordering vs. channel allocation */
 	spinlock_t fault_lock;		/* rnd, until_fail, knob writes */
 	struct rnd_state rnd;
@@ -856,6 +865,16 @@ static void swdma_retire(struct swdma_chan *sc, struct swdma_desc *d,
 		wake_up_all(&sc->idle_wq);
 }
 
+/* @sc starts executing a descriptor: one more busy channel. */
+static void swdma_busy_start(struct swdma_chan *sc)
+{
+	int n = atomic_inc_return(&sc->sd->busy);
+	int peak = atomic_read(&sc->sd->busy_peak);
+
+	while (n > peak && !atomic_try_cmpxchg(&sc->sd->busy_peak, &peak, n))
+		;
+}
+
 static int swdma_worker(void *data)
 {
 	struct swdma_chan *sc = data;
@@ -871,8 +890,11 @@ static int swdma_worker(void *data)
 		d = swdma_pick(sc);
 		sc->active = d;
 		spin_unlock_irqrestore(&sc->vc.lock, flags);
-		if (d)
+		if (d) {
+			swdma_busy_start(sc);
 			swdma_retire(sc, d, swdma_execute(sc, d));
+			atomic_dec(&sc->sd->busy);
+		}
 		cond_resched();
 	}
 	return 0;
@@ -1387,6 +1409,27 @@ static int swdma_unacked_get(void *data, u64 *val)
 DEFINE_DEBUGFS_ATTRIBUTE(swdma_unacked_fops, swdma_unacked_get, NULL,
 			 "%llu\n");
 
+static int swdma_busy_peak_get(void *data, u64 *val)
+{
+	struct swdma_dev *sd = data;
+
+	*val = atomic_read(&sd->busy_peak);
+	return 0;
+}
+
+/* Only 0, which restarts the peak from the channels busy now. */
+static int swdma_busy_peak_set(void *data, u64 val)
+{
+	struct swdma_dev *sd = data;
+
+	if (val)
+		return -EINVAL;
+	atomic_set(&sd->busy_peak, atomic_read(&sd->busy));
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(swdma_busy_peak_fops, swdma_busy_peak_get,
+			 swdma_busy_peak_set, "%llu\n");
+
 static void swdma_debugfs_init(struct swdma_dev *sd)
 {
 	struct dentry *root = sd->dma.dbg_dev_root;
@@ -1406,6 +1449,8 @@ static void swdma_debugfs_init(struct swdma_dev *sd)
 				   &swdma_live_fops);
 	debugfs_create_file_unsafe("unacked_descs", 0400, root, sd,
 				   &swdma_unacked_fops);
+	debugfs_create_file_unsafe("busy_peak", 0600, root, sd,
+				   &swdma_busy_peak_fops);
 }
 
 /*
@@ -1506,8 +1551,11 @@ static void swdma_init_dma_device(struct swdma_dev *sd,
 	dma->device_tx_status = swdma_tx_status;
 	dma->device_pause = swdma_pause;
 	dma->device_resume = swdma_resume;
-	dma->device_terminate_all = swdma_terminate_all;
-	dma->device_synchronize = swdma_synchronize;
+	/* The driver itself still stops its channels when they are freed. */
+	if (!pdata->no_terminate) {
+		dma->device_terminate_all = swdma_terminate_all;
+		dma->device_synchronize = swdma_synchronize;
+	}
 	swdma_init_slave(dma, pdata->slave);
 }
 
@@ -1602,9 +1650,10 @@ static int swdma_probe(struct platform_device *pdev)
 	}
 	swdma_debugfs_init(sd);
 
-	dev_info(dev, "%u channels%s%s\n", sd->nr_chans,
+	dev_info(dev, "%u channels%s%s%s\n", sd->nr_chans,
 		 pdata->private ? ", private" : "",
-		 swdma_slave_modes[pdata->slave]);
+		 swdma_slave_modes[pdata->slave],
+		 pdata->no_terminate ? ", no terminate_all/synchronize" : "");
 	return 0;
 
 err_workers:
@@ -1649,6 +1698,7 @@ static int __init swdma_init(void)
 		.private = private,
 		.slave = config_prep ? SWDMA_SLAVE_CONFIG_PREP :
 				       SWDMA_SLAVE_SPLIT,
+		.no_terminate = !terminate,
 	};
 	int ret;
 

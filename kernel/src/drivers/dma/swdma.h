@@ -37,11 +37,15 @@ enum swdma_slave_mode {
  * @private: register the device with DMA_PRIVATE, so that its channels
  *	are only handed out by dma_request_channel() and friends
  * @slave: how the device offers slave transfers
+ * @no_terminate: offer neither device_terminate_all nor device_synchronize,
+ *	as some memcpy engines do not (idxd and ioat in 6.12): a client then
+ *	cannot stop a descriptor it submitted and must wait for it
  */
 struct swdma_platform_data {
 	unsigned int nr_channels;
 	bool private;
 	enum swdma_slave_mode slave;
+	bool no_terminate;
 };
 
 #define SWDMA_MAX_CHANNELS	64

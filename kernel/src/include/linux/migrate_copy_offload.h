@@ -9,6 +9,7 @@
 #define _LINUX_MIGRATE_COPY_OFFLOAD_H
 
 #include <linux/bits.h>
+#include <linux/huge_mm.h>
 #include <linux/migrate_mode.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -20,6 +21,19 @@ struct module;
 
 /* Every migration reason, MR_COMPACTION ... MR_TYPES - 1 */
 #define MIGRATE_OFFLOAD_ALL_REASONS	(BIT(MR_TYPES) - 1)
+
+/*
+ * The folios a batch holds, for a migrator that sizes its per-batch state
+ * ahead: migrate_pages() cuts its list into batches of this many pages
+ * (NR_MAX_BATCHED_MIGRATION), so no more folios.  Only the one retry of
+ * the folios split while a batch was unmapped can hold more, up to twice
+ * as many; a migrator may leave such a batch to the CPU.
+ */
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+#define MIGRATE_OFFLOAD_BATCH_MAX	HPAGE_PMD_NR
+#else
+#define MIGRATE_OFFLOAD_BATCH_MAX	512
+#endif
 
 /* Longest reason mask text accepted by migrate_offload_reason_mask_parse() */
 #define MIGRATE_OFFLOAD_MASK_MAX	255
@@ -112,6 +126,11 @@ struct migrate_offload_batch {
 	unsigned int nr;
 };
 
+size_t migrate_offload_batch_size(unsigned int nr);
+void migrate_offload_batch_layout(struct migrate_offload_batch *b,
+				  struct list_head *dst_list,
+				  struct list_head *src_list, unsigned int nr,
+				  void *mem);
 void *migrate_offload_batch_init(struct migrate_offload_batch *b,
 				 struct list_head *dst_list,
 				 struct list_head *src_list, unsigned int nr,
@@ -120,6 +139,7 @@ unsigned int migrate_offload_batch_folio(const struct migrate_offload_batch *b,
 					 unsigned long pg);
 void migrate_offload_batch_fail_range(struct migrate_offload_batch *b,
 				      unsigned long start, unsigned long end);
+unsigned int migrate_offload_batch_mark(struct migrate_offload_batch *b);
 unsigned int migrate_offload_batch_finish(struct migrate_offload_batch *b);
 
 /**

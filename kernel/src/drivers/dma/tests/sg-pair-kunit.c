@@ -9,10 +9,9 @@
  */
 
 #include <kunit/test.h>
+#include <linux/dma/sg-pair.h>
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
-
-#include "../sg-pair.h"
 
 #define DST_BASE	0x10000000ULL
 #define SRC_BASE	0x80000000ULL

@@ -4,31 +4,46 @@
  * with dmaengine memcpy channels.
  *
  * While offloading is on, dcbm holds up to nr_dma_chan DMA_MEMCPY channels
- * (DMA_PRIVATE providers and public ones alike), requested once.  A batch
- * is one byte stream cut into equal shares at page boundaries, one per
- * channel, so a single 2M folio keeps every channel busy.  Each share is
- * mapped against its channel's device and copied either as one
- * DMA_MEMCPY_SG transaction (one callback; mapped lists of different
- * lengths are what memcpy_sg is for) or as one DMA_MEMCPY descriptor per
- * chunk, each with its own callback, complete only when every descriptor
- * completed without error, which is right on engines that retire
- * descriptors out of order.
+ * (DMA_PRIVATE providers and public ones alike), requested once, each with
+ * the memory one batch needs on it.  A batch takes the channels no other
+ * batch is using, at most one per page, so concurrent migrations (NUMA
+ * hinting faults, kswapd, kcompactd, move_pages) run on disjoint channels
+ * and an error stops only the channels of its own batch; a batch that
+ * finds every channel busy is left to the CPU, which copies it at once,
+ * rather than waiting.  The batch is one byte stream cut into equal
+ * shares at page boundaries, one per channel, so a single 2M folio keeps
+ * every channel it took busy.  Each share is mapped against its channel's
+ * device and copied either as one DMA_MEMCPY_SG transaction (one callback;
+ * mapped lists of different lengths are what memcpy_sg is for) or as one
+ * DMA_MEMCPY descriptor per chunk of the two mapped lists, each with its
+ * own callback, complete only when every descriptor completed without
+ * error, which is right on engines that retire descriptors out of order.
  *
- * A failed prep, submit or mapping, an error result or no completion
- * within timeout_ms terminates the channel (terminate_sync), and the
- * folios of that share stay unmarked: the CPU copies them.  Nothing is
- * marked that was not copied.  Terminating a channel drops every
- * descriptor on it, so batches take the channels one at a time.
+ * A batch allocates nothing: migration runs in reclaim and compaction,
+ * where a batch must not take memory from the reserves.  Its arrays and
+ * scatterlists are those of its first channel, sized for the largest
+ * batch (MIGRATE_OFFLOAD_BATCH_MAX folios).
+ *
+ * No share is unmapped, and no folio of it given back to the CPU, while a
+ * descriptor of it may still touch memory.  A failed prep, submit or
+ * mapping, an error result or no completion within timeout_ms stops the
+ * channel (terminate_sync), and the folios of that share stay unmarked:
+ * the CPU copies them.  On a channel that cannot be stopped (no
+ * device_terminate_all or device_synchronize, like idxd and ioat, or a
+ * terminate that fails), dcbm waits for every descriptor it submitted, for
+ * as long as that takes, and uses what they copied; timeout_ms then only
+ * brings a warning.  Nothing is marked that was not copied.
  *
  * Parameters (/sys/module/dcbm/parameters/): offloading, reason_mask,
  * nr_dma_chan, use_sg (auto, on, off), min_batch_bytes, timeout_ms, and
- * the counters folios_migrated and folios_failures ("0" resets them).  See
- * Documentation/mm/migrate-copy-offload.rst.
+ * the counters folios_migrated, folios_failures and overdue_shares ("0"
+ * resets them).  See Documentation/mm/migrate-copy-offload.rst.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/bitmap.h>
+#include <linux/bitops.h>
 #include <linux/completion.h>
+#include <linux/dma/sg-pair.h>
 #include <linux/dma-mapping.h>
 #include <linux/dmaengine.h>
 #include <linux/jiffies.h>
@@ -37,7 +52,7 @@
 #include <linux/migrate_copy_offload.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
@@ -51,37 +66,72 @@ static const char * const use_sg_names[] = { "auto", "on", "off" };
 static unsigned int nr_dma_chan = 4;
 static unsigned int use_sg = DCBM_SG_AUTO;
 static unsigned long min_batch_bytes;
-static unsigned long timeout_ms = 10000;
+static unsigned long timeout_ms = 1000;
 static atomic_long_t folios_migrated = ATOMIC_LONG_INIT(0);
 static atomic_long_t folios_failures = ATOMIC_LONG_INIT(0);
+static atomic_long_t overdue_shares = ATOMIC_LONG_INIT(0);
 
-/*
- * The channels batches use, and the mode they are used in.  A batch holds
- * dcbm_lock from its first descriptor until its last unmap: an error
- * terminates whole channels, which must not drop another batch's
- * descriptors.  Enabling, disabling and changing nr_dma_chan or use_sg
- * swap the set under it, so no batch sees half of a change.  Nothing that
- * may enter reclaim runs under dcbm_lock.
+/**
+ * struct dcbm_chan - a held channel, and one batch's share of the copy on it
+ * @chan: the channel
+ * @stoppable: its device has device_terminate_all and device_synchronize
+ * @src_sgl: DMA_MEMCPY_SG source list storage, MIGRATE_OFFLOAD_BATCH_MAX
+ *	entries
+ * @dst_sgl: destination list storage, as many
+ * @batch_mem: migrate_offload_batch_size(MIGRATE_OFFLOAD_BATCH_MAX) bytes,
+ *	for a batch whose first channel this is
+ * @src: the share's source list, in @src_sgl
+ * @dst: the share's destination list, in @dst_sgl
+ * @mapped: @src and @dst are mapped
+ * @first_pg: first stream page of the share
+ * @end_pg: one past its last
+ * @pending: descriptors in flight, plus a bias while submitting
+ * @error: set by a callback, or when the share could not be started
+ * @done: completed when @pending drops to zero
+ *
+ * The share fields belong to the batch holding the channel's bit in
+ * &dcbm_set.busy.
  */
-static DEFINE_MUTEX(dcbm_lock);
-static struct dma_chan *dcbm_chans[DCBM_MAX_CHANS];
-static unsigned int dcbm_nr_chans;
-static bool dcbm_sg;			/* memcpy_sg on every held channel */
-
-/* One channel's share of a batch */
-struct dcbm_share {
+struct dcbm_chan {
 	struct dma_chan *chan;
+	bool stoppable;
+	struct scatterlist *src_sgl, *dst_sgl;
+	void *batch_mem;
 	struct sg_table src, dst;
-	bool src_mapped, dst_mapped;
-	unsigned long first_pg, end_pg;	/* stream pages [first, end) */
-	atomic_t pending;		/* descriptors in flight, +1 bias */
-	bool error;			/* set by callbacks or submission */
+	bool mapped;
+	unsigned long first_pg, end_pg;
+	atomic_t pending;
+	bool error;
 	struct completion done;
 };
 
+/**
+ * struct dcbm_set - the channels batches use, and the mode they use them in
+ * @nr: held channels
+ * @sg: memcpy_sg on every held channel
+ * @busy: bit i set while a batch uses @chans[i]
+ * @chans: the held channels
+ *
+ * Batches read it under dcbm_set_rwsem taken for reading (with a trylock:
+ * a batch never waits for a change of the set), and take channels by
+ * setting their @busy bit.  Enabling, disabling and changing nr_dma_chan
+ * or use_sg replace it under the rwsem taken for writing, which waits for
+ * the batches in flight, so no batch sees half of a change and no
+ * channel is released under one.
+ */
+struct dcbm_set {
+	unsigned int nr;
+	bool sg;
+	unsigned long busy;
+	struct dcbm_chan *chans[DCBM_MAX_CHANS];
+};
+
+static DECLARE_RWSEM(dcbm_set_rwsem);
+static struct dcbm_set dcbm_set;
+
 static void dcbm_callback(void *arg, const struct dmaengine_result *result)
 {
-	struct dcbm_share *sh = arg;
+	struct dcbm_chan *sh = arg;
 
 	if (result->result != DMA_TRANS_NOERROR)
 		WRITE_ONCE(sh->error, true);
@@ -89,33 +139,26 @@ static void dcbm_callback(void *arg, const struct dmaengine_result *result)
 		complete(&sh->done);
 }
 
-static bool dcbm_overlaps(const struct dcbm_share *sh,
+static bool dcbm_overlaps(const struct dcbm_chan *sh,
 			  const struct migrate_offload_batch *b, unsigned int f)
 {
 	return b->first[f] < sh->end_pg && b->first[f + 1] > sh->first_pg;
 }
 
 /* Build the share's source and destination lists: one entry per folio. */
-static int dcbm_build_tables(struct dcbm_share *sh,
-			     struct migrate_offload_batch *b)
+static void dcbm_build_tables(struct dcbm_chan *sh,
+			      struct migrate_offload_batch *b)
 {
-	/* No reclaim under dcbm_lock: it could migrate into dcbm again. */
-	gfp_t gfp = GFP_NOWAIT | __GFP_NOWARN;
 	struct scatterlist *s, *d;
 	unsigned long pg, end;
 	unsigned int f, n = 0;
-	int rc;
 
 	for (f = 0; f < b->nr; f++)
 		n += dcbm_overlaps(sh, b, f);
-	rc = sg_alloc_table(&sh->src, n, gfp);
-	if (rc)
-		return rc;
-	rc = sg_alloc_table(&sh->dst, n, gfp);
-	if (rc) {
-		sg_free_table(&sh->src);
-		return rc;
-	}
+	sg_init_table(sh->src_sgl, n);
+	sg_init_table(sh->dst_sgl, n);
+	sh->src = (struct sg_table){ .sgl = sh->src_sgl, .orig_nents = n };
+	sh->dst = (struct sg_table){ .sgl = sh->dst_sgl, .orig_nents = n };
 
 	s = sh->src.sgl;
 	d = sh->dst.sgl;
@@ -131,19 +174,32 @@ static int dcbm_build_tables(struct dcbm_share *sh,
 		s = sg_next(s);
 		d = sg_next(d);
 	}
-	return 0;
 }
 
-static void dcbm_unmap(struct dcbm_share *sh)
+/* Map both lists; false (nothing mapped) if either cannot be. */
+static bool dcbm_map(struct dcbm_chan *sh)
 {
 	struct device *dev = dmaengine_get_dma_device(sh->chan);
 
-	if (sh->src_mapped)
+	if (dma_map_sgtable(dev, &sh->src, DMA_TO_DEVICE, 0))
+		return false;
+	if (dma_map_sgtable(dev, &sh->dst, DMA_FROM_DEVICE, 0)) {
 		dma_unmap_sgtable(dev, &sh->src, DMA_TO_DEVICE, 0);
-	if (sh->dst_mapped)
-		dma_unmap_sgtable(dev, &sh->dst, DMA_FROM_DEVICE, 0);
-	sg_free_table(&sh->src);
-	sg_free_table(&sh->dst);
+		return false;
+	}
+	sh->mapped = true;
+	return true;
+}
+
+static void dcbm_unmap(struct dcbm_chan *sh)
+{
+	struct device *dev = dmaengine_get_dma_device(sh->chan);
+
+	if (!sh->mapped)
+		return;
+	dma_unmap_sgtable(dev, &sh->src, DMA_TO_DEVICE, 0);
+	dma_unmap_sgtable(dev, &sh->dst, DMA_FROM_DEVICE, 0);
+	sh->mapped = false;
 }
 
 /*
@@ -154,7 +210,7 @@ static void dcbm_unmap(struct dcbm_share *sh)
  */
 #define DCBM_PREP_FLAGS		(DMA_PREP_INTERRUPT | DMA_CTRL_ACK)
 
-static bool dcbm_submit(struct dcbm_share *sh,
+static bool dcbm_submit(struct dcbm_chan *sh,
 			struct dma_async_tx_descriptor *tx)
 {
 	if (!tx)
@@ -170,51 +226,32 @@ static bool dcbm_submit(struct dcbm_share *sh,
 }
 
 /* One DMA_MEMCPY per chunk the two mapped lists have in common. */
-static bool dcbm_submit_chunks(struct dcbm_share *sh)
+static bool dcbm_submit_chunks(struct dcbm_chan *sh)
 {
 	struct device *dev = dmaengine_get_dma_device(sh->chan);
-	struct scatterlist *s = sh->src.sgl, *d = sh->dst.sgl;
-	unsigned int sn = sh->src.nents, dn = sh->dst.nents;
-	size_t soff = 0, doff = 0, len, max = dma_get_max_seg_size(dev);
-	struct dma_async_tx_descriptor *tx;
+	struct dma_sg_pair_iter it;
+	dma_addr_t dst, src;
+	size_t len;
 
-	while (sn && dn) {
-		len = min3(sg_dma_len(s) - soff, sg_dma_len(d) - doff, max);
-		tx = dmaengine_prep_dma_memcpy(sh->chan,
-					       sg_dma_address(d) + doff,
-					       sg_dma_address(s) + soff, len,
-					       DCBM_PREP_FLAGS);
-		if (!dcbm_submit(sh, tx))
+	if (dma_sg_pair_iter_init(&it, sh->dst.sgl, sh->dst.nents, sh->src.sgl,
+				  sh->src.nents, dma_get_max_seg_size(dev)))
+		return false;
+	while (dma_sg_pair_iter_next(&it, &dst, &src, &len))
+		if (!dcbm_submit(sh, dmaengine_prep_dma_memcpy(sh->chan, dst,
+							       src, len,
+							       DCBM_PREP_FLAGS)))
 			return false;
-		soff += len;
-		doff += len;
-		if (soff == sg_dma_len(s)) {
-			s = sg_next(s);
-			sn--;
-			soff = 0;
-		}
-		if (doff == sg_dma_len(d)) {
-			d = sg_next(d);
-			dn--;
-			doff = 0;
-		}
-	}
 	return true;
 }
 
 /* Map the share and submit its descriptors; false if anything failed. */
-static bool dcbm_start(struct dcbm_share *sh, struct migrate_offload_batch *b)
+static bool dcbm_start(struct dcbm_chan *sh, struct migrate_offload_batch *b,
+		       bool sg)
 {
-	struct device *dev = dmaengine_get_dma_device(sh->chan);
-
-	if (dcbm_build_tables(sh, b))
+	dcbm_build_tables(sh, b);
+	if (!dcbm_map(sh))
 		return false;
-	sh->src_mapped = !dma_map_sgtable(dev, &sh->src, DMA_TO_DEVICE, 0);
-	sh->dst_mapped = sh->src_mapped &&
-			 !dma_map_sgtable(dev, &sh->dst, DMA_FROM_DEVICE, 0);
-	if (!sh->dst_mapped)
-		return false;
-	if (dcbm_sg)
+	if (sg)
 		return dcbm_submit(sh, dmaengine_prep_dma_memcpy_sg(sh->chan,
 				sh->dst.sgl, sh->dst.nents, sh->src.sgl,
 				sh->src.nents, DCBM_PREP_FLAGS));
@@ -222,27 +259,59 @@ static bool dcbm_start(struct dcbm_share *sh, struct migrate_offload_batch *b)
 }
 
 /*
- * Wait for the share until @deadline; on any failure stop its channel and
- * flag its folios.  The share is unmapped on return.
+ * Stop the share's channel: true if no descriptor of it touches memory or
+ * calls back any more, false if the channel cannot be stopped.
  */
-static void dcbm_finish(struct dcbm_share *sh,
-			struct migrate_offload_batch *b, unsigned long deadline)
+static bool dcbm_stop(struct dcbm_chan *sh)
 {
+	int rc;
+
+	if (!sh->stoppable)
+		return false;
+	rc = dmaengine_terminate_sync(sh->chan);
+	if (rc)
+		pr_warn_ratelimited("%s: terminate failed (%d); waiting for its descriptors\n",
+				    dma_chan_name(sh->chan), rc);
+	return !rc;
+}
+
+/*
+ * Wait for the share, stopping it on failure or at @deadline where the
+ * channel allows, else for as long as its descriptors take; flag its
+ * folios unless all of them completed without error.  The share is
+ * unmapped on return, and no descriptor of it is left.
+ */
+static void dcbm_finish(struct dcbm_chan *sh, struct migrate_offload_batch *b,
+			unsigned long deadline)
+{
+	bool idle = atomic_dec_and_test(&sh->pending);
+	bool stopped = false;
 	long left;
 
-	/* A share that failed to start is stopped at once. */
-	if (!READ_ONCE(sh->error) && !atomic_dec_and_test(&sh->pending)) {
-		left = max_t(long, (long)(deadline - jiffies), 1);
-		if (!wait_for_completion_timeout(&sh->done, left)) {
-			pr_warn_ratelimited("%s: no completion within %lu ms\n",
-					    dma_chan_name(sh->chan),
-					    READ_ONCE(timeout_ms));
-			WRITE_ONCE(sh->error, true);
-		}
+	/* A share that failed to start or to copy is stopped at once. */
+	if (!idle && READ_ONCE(sh->error)) {
+		stopped = dcbm_stop(sh);
+		idle = stopped;
 	}
-	if (READ_ONCE(sh->error)) {
-		/* No descriptor may touch the folios after this. */
-		dmaengine_terminate_sync(sh->chan);
+	if (!idle) {
+		left = max_t(long, (long)(deadline - jiffies), 1);
+		idle = wait_for_completion_timeout(&sh->done, left);
+	}
+	if (!idle) {
+		pr_warn_ratelimited("%s: no completion within %lu ms\n",
+				    dma_chan_name(sh->chan),
+				    READ_ONCE(timeout_ms));
+		stopped = dcbm_stop(sh);
+		idle = stopped;
+	}
+	if (!idle) {
+		/* Its folios stay locked and unmapped meanwhile. */
+		pr_warn_ratelimited("%s: cannot be stopped; waiting for its descriptors\n",
+				    dma_chan_name(sh->chan));
+		atomic_long_inc(&overdue_shares);
+		wait_for_completion(&sh->done);
+	}
+	if (stopped || READ_ONCE(sh->error)) {
 		pr_warn_ratelimited("%s: copy failed, the CPU copies %lu pages\n",
 				    dma_chan_name(sh->chan),
 				    sh->end_pg - sh->first_pg);
@@ -252,62 +321,106 @@ static void dcbm_finish(struct dcbm_share *sh,
 }
 
 /*
- * Copy the batch over the held channels, each with a share of the bytes;
- * flag the folios of every share that failed.  Called with dcbm_lock.
+ * Take up to @want free channels of the set into @chans; returns how many.
+ * Called with dcbm_set_rwsem held for reading.
+ */
+static unsigned int dcbm_take(struct dcbm_chan **chans, unsigned int *idx,
+			      unsigned long want)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < dcbm_set.nr && n < want; i++) {
+		if (test_and_set_bit_lock(i, &dcbm_set.busy))
+			continue;
+		idx[n] = i;
+		chans[n++] = dcbm_set.chans[i];
+	}
+	return n;
+}
+
+static void dcbm_give_back(const unsigned int *idx, unsigned int n)
+{
+	while (n--)
+		clear_bit_unlock(idx[n], &dcbm_set.busy);
+}
+
+/*
+ * Copy the batch over @n taken channels, each with a share of the bytes;
+ * flag the folios of every share that failed.
  */
 static void dcbm_copy(struct migrate_offload_batch *b,
-		      struct dcbm_share *shares, unsigned long pages)
+		      struct dcbm_chan **chans, unsigned int n,
+		      unsigned long pages, bool sg)
 {
 	unsigned long deadline = jiffies +
 				 msecs_to_jiffies(READ_ONCE(timeout_ms));
-	unsigned int i, n;
-	struct dcbm_share *sh;
+	struct dcbm_chan *sh;
+	unsigned int i;
 
-	n = min_t(unsigned long, dcbm_nr_chans, pages);
 	for (i = 0; i < n; i++) {
-		sh = &shares[i];
-		sh->chan = dcbm_chans[i];
+		sh = chans[i];
 		sh->first_pg = pages * i / n;
 		sh->end_pg = pages * (i + 1) / n;
+		sh->error = false;
 		atomic_set(&sh->pending, 1);
-		init_completion(&sh->done);
-		if (!dcbm_start(sh, b))
+		reinit_completion(&sh->done);
+		if (!dcbm_start(sh, b, sg))
 			WRITE_ONCE(sh->error, true);
 		dma_async_issue_pending(sh->chan);
 	}
 	for (i = 0; i < n; i++)
-		dcbm_finish(&shares[i], b, deadline);
+		dcbm_finish(chans[i], b, deadline);
 }
 
+/* The pages of a batch, from its source list. */
+static unsigned long dcbm_pages(struct list_head *src_list)
+{
+	struct folio *folio;
+	unsigned long pages = 0;
+
+	list_for_each_entry(folio, src_list, lru)
+		pages += folio_nr_pages(folio);
+	return pages;
+}
+
+/*
+ * -EOPNOTSUPP if the batch is declined (too small, or more folios than the
+ * held memory is for), -EBUSY if every channel is in use, -ENODEV while
+ * no channel is held; else what dcbm_copy() made of it.
+ */
 static int dcbm_offload_copy(struct list_head *dst_list,
 			     struct list_head *src_list, unsigned int nr)
 {
+	struct dcbm_chan *chans[DCBM_MAX_CHANS];
+	unsigned int idx[DCBM_MAX_CHANS], n;
 	struct migrate_offload_batch b;
-	struct dcbm_share *shares;
-	unsigned int copied;
+	unsigned int copied = 0;
 	unsigned long pages;
 	int rc = 0;
 
-	shares = migrate_offload_batch_init(&b, dst_list, src_list, nr,
-					    DCBM_MAX_CHANS * sizeof(*shares));
-	if (!shares) {
-		atomic_long_add(nr, &folios_failures);
-		return -ENOMEM;
-	}
-	pages = migrate_offload_batch_pages(&b);
-	if (pages * PAGE_SIZE < READ_ONCE(min_batch_bytes)) {
+	pages = dcbm_pages(src_list);
+	if (nr > MIGRATE_OFFLOAD_BATCH_MAX ||
+	    pages * PAGE_SIZE < READ_ONCE(min_batch_bytes)) {
 		rc = -EOPNOTSUPP;
-	} else {
-		mutex_lock(&dcbm_lock);
-		if (dcbm_nr_chans)
-			dcbm_copy(&b, shares, pages);
-		else
-			rc = -ENODEV;	/* unregistering */
-		mutex_unlock(&dcbm_lock);
+		goto out;
 	}
-	if (rc)
-		migrate_offload_batch_fail_range(&b, 0, pages);
-	copied = migrate_offload_batch_finish(&b);
+	/* A change of the set is under way: leave this batch to the CPU. */
+	if (!down_read_trylock(&dcbm_set_rwsem)) {
+		rc = -EBUSY;
+		goto out;
+	}
+	n = dcbm_take(chans, idx, pages);
+	if (n) {
+		migrate_offload_batch_layout(&b, dst_list, src_list, nr,
+					     chans[0]->batch_mem);
+		dcbm_copy(&b, chans, n, pages, dcbm_set.sg);
+		copied = migrate_offload_batch_mark(&b);
+		dcbm_give_back(idx, n);
+	} else {
+		rc = dcbm_set.nr ? -EBUSY : -ENODEV;
+	}
+	up_read(&dcbm_set_rwsem);
+out:
 	atomic_long_add(copied, &folios_migrated);
 	atomic_long_add(nr - copied, &folios_failures);
 	return rc ?: (copied == nr ? 0 : -EIO);
@@ -327,30 +440,77 @@ static bool dcbm_chan_fits(struct dma_chan *chan, unsigned int sg_mode)
 	       dma_has_cap(DMA_MEMCPY_SG, chan->device->cap_mask);
 }
 
+static void dcbm_chan_free(struct dcbm_chan *c)
+{
+	dma_release_channel(c->chan);
+	kvfree(c->src_sgl);
+	kvfree(c->dst_sgl);
+	kvfree(c->batch_mem);
+	kfree(c);
+}
+
+/*
+ * Request a channel fit for @mask and the memory a batch needs on it:
+ * about 12 KiB of batch arrays and two lists of MIGRATE_OFFLOAD_BATCH_MAX
+ * entries (32 KiB on x86-64), held while the channel is.
+ */
+static struct dcbm_chan *dcbm_chan_alloc(dma_cap_mask_t *mask)
+{
+	struct dcbm_chan *c = kzalloc(sizeof(*c), GFP_KERNEL);
+	struct dma_device *dev;
+
+	if (!c)
+		return NULL;
+	c->src_sgl = kvmalloc_array(MIGRATE_OFFLOAD_BATCH_MAX,
+				    sizeof(*c->src_sgl), GFP_KERNEL);
+	c->dst_sgl = kvmalloc_array(MIGRATE_OFFLOAD_BATCH_MAX,
+				    sizeof(*c->dst_sgl), GFP_KERNEL);
+	c->batch_mem = kvmalloc(migrate_offload_batch_size(MIGRATE_OFFLOAD_BATCH_MAX),
+				GFP_KERNEL);
+	c->chan = dma_request_chan_by_mask(mask);
+	if (IS_ERR(c->chan) || !c->src_sgl || !c->dst_sgl || !c->batch_mem) {
+		if (!IS_ERR(c->chan))
+			dma_release_channel(c->chan);
+		kvfree(c->src_sgl);
+		kvfree(c->dst_sgl);
+		kvfree(c->batch_mem);
+		kfree(c);
+		return NULL;
+	}
+	dev = c->chan->device;
+	c->stoppable = dev->device_terminate_all && dev->device_synchronize;
+	if (!c->stoppable)
+		pr_info("%s: cannot be stopped (no device_terminate_all or device_synchronize): batches on it wait for every descriptor, however late\n",
+			dma_chan_name(c->chan));
+	init_completion(&c->done);
+	return c;
+}
+
 /*
  * Make the held channel set @n channels (0: none) fit for @sg_mode: keep
- * the held channels that fit, request the missing ones, and swap the set
- * under dcbm_lock, between batches.  Channels are requested and released
- * outside dcbm_lock: that may allocate, and reclaim may migrate (demotion)
- * into a batch that needs the lock.  If no channel can be had for n > 0,
- * the held set stays as it was and -ENODEV is returned.  Called with the
- * control's lock, which serialises every change of the set.
+ * the held channels that fit, request the missing ones, and replace the
+ * set once the batches in flight are done.  Requesting and releasing
+ * happen outside dcbm_set_rwsem, and batches only try it, so reclaim
+ * that migrates (demotion) into dcbm meanwhile goes to the CPU instead of
+ * waiting.  If no channel can be had for n > 0, the held set stays as it
+ * was and -ENODEV is returned.  Called with the control's lock, which
+ * serialises every change of the set.
  */
 static int dcbm_set_chans(unsigned int n, unsigned int sg_mode)
 {
-	struct dma_chan *keep[DCBM_MAX_CHANS], *drop[DCBM_MAX_CHANS];
+	struct dcbm_chan *keep[DCBM_MAX_CHANS], *drop[DCBM_MAX_CHANS];
 	unsigned int i, nr_keep = 0, nr_drop = 0, nr_new;
-	struct dma_chan *chan;
+	struct dcbm_chan *c;
 	dma_cap_mask_t mask;
 	bool sg = sg_mode != DCBM_SG_OFF;
 
 	lockdep_assert_held(&dcbm_ctl.lock);
-	for (i = 0; i < dcbm_nr_chans; i++) {
-		chan = dcbm_chans[i];
-		if (nr_keep < n && dcbm_chan_fits(chan, sg_mode))
-			keep[nr_keep++] = chan;
+	for (i = 0; i < dcbm_set.nr; i++) {
+		c = dcbm_set.chans[i];
+		if (nr_keep < n && dcbm_chan_fits(c->chan, sg_mode))
+			keep[nr_keep++] = c;
 		else
-			drop[nr_drop++] = chan;
+			drop[nr_drop++] = c;
 	}
 
 	dma_cap_zero(mask);
@@ -358,10 +518,10 @@ static int dcbm_set_chans(unsigned int n, unsigned int sg_mode)
 	if (sg_mode == DCBM_SG_ON)
 		dma_cap_set(DMA_MEMCPY_SG, mask);
 	for (nr_new = nr_keep; nr_new < n; nr_new++) {
-		chan = dma_request_chan_by_mask(&mask);
-		if (IS_ERR(chan))
+		c = dcbm_chan_alloc(&mask);
+		if (!c)
 			break;
-		keep[nr_new] = chan;
+		keep[nr_new] = c;
 	}
 	if (n && !nr_new) {
 		pr_warn("no DMA_MEMCPY%s channel available\n",
@@ -371,16 +531,17 @@ static int dcbm_set_chans(unsigned int n, unsigned int sg_mode)
 	if (nr_new < n)
 		pr_info("using %u of %u requested channels\n", nr_new, n);
 	for (i = 0; i < nr_new; i++)
-		sg &= dma_has_cap(DMA_MEMCPY_SG, keep[i]->device->cap_mask);
+		sg &= dma_has_cap(DMA_MEMCPY_SG, keep[i]->chan->device->cap_mask);
 
-	mutex_lock(&dcbm_lock);
-	memcpy(dcbm_chans, keep, nr_new * sizeof(*keep));
-	dcbm_nr_chans = nr_new;
-	dcbm_sg = sg;
-	mutex_unlock(&dcbm_lock);
+	down_write(&dcbm_set_rwsem);
+	WARN_ON(dcbm_set.busy);
+	memcpy(dcbm_set.chans, keep, nr_new * sizeof(*keep));
+	dcbm_set.nr = nr_new;
+	dcbm_set.sg = sg;
+	up_write(&dcbm_set_rwsem);
 
 	for (i = 0; i < nr_drop; i++)
-		dma_release_channel(drop[i]);
+		dcbm_chan_free(drop[i]);
 	return 0;
 }
 
@@ -479,7 +640,7 @@ static const struct kernel_param_ops timeout_ms_ops = {
 };
 module_param_cb(timeout_ms, &timeout_ms_ops, &timeout_ms, 0644);
 MODULE_PARM_DESC(timeout_ms,
-		 "Time a batch may take before its channels are stopped: 1..600000 (default 10000)");
+		 "Time a batch may take before its channels are stopped, where they can be: 1..600000 (default 1000)");
 
 module_param_cb(folios_migrated, &migrate_offload_counter_ops,
 		&folios_migrated, 0644);
@@ -488,11 +649,15 @@ module_param_cb(folios_failures, &migrate_offload_counter_ops,
 		&folios_failures, 0644);
 MODULE_PARM_DESC(folios_failures,
 		 "Folios declined or not copied, left to the CPU (0 resets)");
+module_param_cb(overdue_shares, &migrate_offload_counter_ops, &overdue_shares,
+		0644);
+MODULE_PARM_DESC(overdue_shares,
+		 "Shares waited for past timeout_ms on channels that cannot be stopped (0 resets)");
 
 static void __exit dcbm_exit(void)
 {
 	/* Registration pins the module, and channels are held only then. */
-	WARN_ON(dcbm_nr_chans);
+	WARN_ON(dcbm_set.nr);
 }
 module_exit(dcbm_exit);
 

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Lockstep walk over a destination and a source scatterlist, for providers
- * of DMA_MEMCPY_SG.
+ * Lockstep walk over a destination and a source scatterlist: for providers
+ * of DMA_MEMCPY_SG, which turn each chunk into a hardware descriptor, and
+ * for clients that copy a pair of mapped lists with one DMA_MEMCPY per
+ * chunk on channels without DMA_MEMCPY_SG.
  */
-#ifndef _DMA_SG_PAIR_H
-#define _DMA_SG_PAIR_H
+#ifndef _LINUX_DMA_SG_PAIR_H
+#define _LINUX_DMA_SG_PAIR_H
 
 #include <linux/scatterlist.h>
 #include <linux/types.h>
@@ -43,4 +45,4 @@ bool dma_sg_pair_iter_next(struct dma_sg_pair_iter *iter, dma_addr_t *dst,
 size_t dma_sg_pair_len(struct scatterlist *dst_sg, unsigned int dst_nents,
 		       struct scatterlist *src_sg, unsigned int src_nents);
 
-#endif /* _DMA_SG_PAIR_H */
+#endif /* _LINUX_DMA_SG_PAIR_H */
