@@ -31,18 +31,8 @@ fi
 vm_result_line "@@vmtest mode full=$FULL tests=${TESTS:-}"
 
 # The inventory: every test case of every program, before any runs, so
-# that the host can name what a run that stops early never reached.  The
-# lists are kept for the selection below.
-CASES=/tmp/vmtest-cases
-mkdir -p $CASES
-for t in "$T"/*; do
-	[ -x "$t" ] || continue
-	name=$(basename "$t")
-	vm_list_cases "$t" >"$CASES/$name"
-	while read -r c; do
-		vm_result_line "@@vmtest plan $name $c"
-	done <"$CASES/$name"
-done
+# that the host can name what a run that stops early never reached.
+vm_plan "$T"
 
 # Leaks are judged on what the tests do: whatever boot left unreferenced
 # is reported once and set aside.
@@ -72,25 +62,8 @@ else
 	rc=1
 fi
 
-# Test programs (kselftest harness, TAP on stdout).  A filtered run
-# names its cases with the harness's own "-r fixture.variant.test".
-for t in "$T"/*; do
-	[ -x "$t" ] || continue
-	name=$(basename "$t")
-	set --
-	all=1
-	for c in $(cat "$CASES/$name"); do
-		if vm_selected "$name" || vm_selected "$name.$c"; then
-			set -- "$@" -r "$c"
-		else
-			all=0
-		fi
-	done
-	[ $# -gt 0 ] || continue
-	[ $all = 0 ] || set --
-	vm_progress "test: $name${1:+ ($(($# / 2)) cases)}"
-	vm_block ktap "$name" "$t" "$@" || rc=1
-done
+# Test programs (kselftest harness, TAP on stdout).
+vm_run_programs "$T" || rc=1
 
 # Unload every module, so that what a module leaks at unload is seen,
 # and DMA-API debugging checks that swdma's device has no mapping left.

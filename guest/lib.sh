@@ -101,3 +101,45 @@ vm_selected() {
 	set +f
 	return $ret
 }
+
+# vm_plan DIR: list the cases of every program in DIR, for the selection
+# below (in /tmp/vmtest-cases) and for the host, as "plan" lines.
+VM_CASES=/tmp/vmtest-cases
+vm_plan() {
+	local t name c
+	mkdir -p $VM_CASES
+	for t in "$1"/*; do
+		[ -x "$t" ] || continue
+		name=$(basename "$t")
+		vm_list_cases "$t" >"$VM_CASES/$name"
+		while read -r c; do
+			vm_result_line "@@vmtest plan $name $c"
+		done <"$VM_CASES/$name"
+	done
+}
+
+# vm_run_programs DIR: run the selected cases of every program in DIR
+# (after vm_plan), each program as a ktap block; a filtered run names its
+# cases with the harness's own "-r fixture.variant.test".  Fails if any
+# program did.
+vm_run_programs() {
+	local t name c all rc=0
+	for t in "$1"/*; do
+		[ -x "$t" ] || continue
+		name=$(basename "$t")
+		set --
+		all=1
+		for c in $(cat "$VM_CASES/$name"); do
+			if vm_selected "$name" || vm_selected "$name.$c"; then
+				set -- "$@" -r "$c"
+			else
+				all=0
+			fi
+		done
+		[ $# -gt 0 ] || continue
+		[ $all = 0 ] || set --
+		vm_progress "test: $name${1:+ ($(($# / 2)) cases)}"
+		vm_block ktap "$name" "$t" "$@" || rc=1
+	done
+	return $rc
+}

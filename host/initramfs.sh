@@ -27,10 +27,10 @@ case $(ldd "$busybox" 2>&1 || true) in *"not a dynamic"*) ;; *) false ;; esac ||
 cp "$busybox" "$ROOT/bin/busybox"
 install -m 0755 "$TOP/guest/init" "$ROOT/init"
 install -m 0644 "$TOP/guest/lib.sh" "$TOP/guest/check.sh" "$TOP/guest/bench.sh" \
-	"$ROOT/usr/lib/vmtest/"
+	"$TOP/guest/builtin.sh" "$ROOT/usr/lib/vmtest/"
 install -m 0755 "$GOUT"/tools/* "$TOP/guest/mm_migration_offload.sh" \
 	"$ROOT/usr/lib/vmtest/"
-for kind in tests bench kselftest; do
+for kind in tests boot bench kselftest; do
 	mkdir -p "$ROOT/usr/lib/vmtest/$kind"
 	if compgen -G "$GOUT/$kind/*" >/dev/null; then
 		install -m 0755 "$GOUT/$kind"/* "$ROOT/usr/lib/vmtest/$kind/"

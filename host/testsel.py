@@ -17,6 +17,8 @@ reported cases count (host/summarize.py).
 
     host/testsel.py check PATTERN        exit 1 with a message if malformed
     host/testsel.py kunit PATTERN        "none", "all" or a kunit filter_glob
+    host/testsel.py suite PATTERN NAME   exit 0 if cases of suite NAME may be
+                                         selected (make check's second boot)
 """
 
 import fnmatch
@@ -84,8 +86,26 @@ def kunit_glob(spec):
     return 'all'
 
 
+def may_select(spec, suite):
+    """Whether @spec may select cases of @suite, not knowing the cases.
+
+    A superset, as kunit_glob() is: "suite", "suite.x" and a glob whose
+    first dot-separated part matches the suite, or that has a '*'
+    there ('*' also matches dots).
+    """
+    pats = patterns(spec)
+    if not pats:
+        return True
+    for p in pats:
+        head = p.split('.', 1)[0]
+        if fnmatch.fnmatchcase(suite, head) or '*' in head:
+            return True
+    return False
+
+
 def main(argv):
-    if len(argv) != 3 or argv[1] not in ('check', 'kunit'):
+    nargs = {'check': 3, 'kunit': 3, 'suite': 4}
+    if len(argv) < 2 or nargs.get(argv[1]) != len(argv):
         print(__doc__, file=sys.stderr)
         return 2
     err = check(argv[2])
@@ -94,6 +114,8 @@ def main(argv):
         return 1
     if argv[1] == 'kunit':
         print(kunit_glob(argv[2]))
+    if argv[1] == 'suite':
+        return 0 if may_select(argv[2], argv[3]) else 1
     return 0
 
 

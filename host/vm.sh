@@ -3,7 +3,7 @@
 # Boot the test VM: QEMU x86_64, two NUMA nodes with memory and half of
 # the vCPUs each, serial console, our kernel and initramfs.
 #
-#   host/vm.sh check|bench|shell [KEY=VALUE ...]
+#   host/vm.sh check|builtin|bench|shell [KEY=VALUE ...]
 #
 # KEY=VALUE pairs reach the guest's scripts as environment variables (via
 # vmtest.KEY=VALUE on the kernel command line).  Settings, from the
@@ -16,7 +16,7 @@
 #   ACCEL        kvm or tcg; default: probed once (host/kvm-probe.sh)
 #   VM_KERNEL_ARGS  more kernel parameters (e.g. kunit.filter_glob=swdma)
 #
-# In check and bench mode the console goes to $RUN/console.log and the
+# In check, builtin and bench mode the console goes to $RUN/console.log and the
 # guest's results (second serial port) to $RUN/results.txt, where
 # RUN=$BUILD/vm/<mode>.  Exit status: 0 when the guest reported success,
 # 1 when it reported failure, 2 when it did not report (crash, panic or
@@ -24,7 +24,7 @@
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:-}
-case $mode in check|bench|shell) ;; *) die "usage: host/vm.sh check|bench|shell [KEY=VALUE ...]" ;; esac
+case $mode in check|builtin|bench|shell) ;; *) die "usage: host/vm.sh check|builtin|bench|shell [KEY=VALUE ...]" ;; esac
 shift
 
 NODE_MEM=${NODE_MEM:-3G}

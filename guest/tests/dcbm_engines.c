@@ -23,79 +23,22 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
-#include "vmtest.h"
+#include "pages.h"
 
-#define PAGE_SZ		4096UL
-#define WORDS		(PAGE_SZ / sizeof(uint64_t))
 #define DCBM		"/sys/module/dcbm/parameters/"
 #define SWDMA_DBG	"/sys/kernel/debug/dmaengine/swdma.0/"
 #define STUCK_PAGES	64	/* one batch per move */
 #define STUCK_MOVES	4
 #define MOVER_PAGES	8
 #define MOVER_MOVES	16
-
-static inline uint64_t pattern(uint64_t seed, unsigned long pg,
-			       unsigned long w)
-{
-	return ((seed << 40) ^ ((uint64_t)pg << 16) ^ w) *
-	       0x9e3779b97f4a7c15ULL + 0x1234567;
-}
-
-static void fill(char *buf, unsigned long pages, uint64_t seed)
-{
-	uint64_t *p = (uint64_t *)buf;
-	unsigned long pg, w;
-
-	for (pg = 0; pg < pages; pg++)
-		for (w = 0; w < WORDS; w++)
-			p[pg * WORDS + w] = pattern(seed, pg, w);
-}
-
-/* Words of @buf that do not hold their pattern. */
-static unsigned long verify(const char *buf, unsigned long pages,
-			    uint64_t seed)
-{
-	const uint64_t *p = (const uint64_t *)buf;
-	unsigned long pg, w, bad = 0;
-
-	for (pg = 0; pg < pages; pg++)
-		for (w = 0; w < WORDS; w++)
-			bad += p[pg * WORDS + w] != pattern(seed, pg, w);
-	return bad;
-}
-
-/*
- * Move @count pages from @first to @node in one call; 0, or a negative
- * errno, or the number of pages that did not get there.
- */
-static long move_to(char *first, unsigned long count, int node)
-{
-	void *pages[STUCK_PAGES];
-	int nodes[STUCK_PAGES], status[STUCK_PAGES];
-	unsigned long i, missed = 0;
-
-	if (count > STUCK_PAGES)
-		return -EINVAL;
-	for (i = 0; i < count; i++) {
-		pages[i] = first + i * PAGE_SZ;
-		nodes[i] = node;
-	}
-	if (move_pages_(0, count, pages, nodes, status, MPOL_MF_MOVE))
-		return -errno;
-	for (i = 0; i < count; i++)
-		missed += status[i] != node;
-	return missed;
-}
 
 /* Turn dcbm off and unload every module that holds swdma, then swdma. */
 static int unload_swdma(void)
@@ -144,29 +87,6 @@ static int set_dcbm(const struct dcbm_setting *s)
 			return rc;
 	}
 	return 0;
-}
-
-static bool two_nodes(void)
-{
-	return node_meminfo(0, "MemTotal") > 0 &&
-	       node_meminfo(1, "MemTotal") > 0;
-}
-
-static char *map_pages(unsigned long pages)
-{
-	char *buf = mmap(NULL, pages * PAGE_SZ, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (buf == MAP_FAILED)
-		return NULL;
-	/* Base pages: one folio per page, several descriptors per batch. */
-	madvise(buf, pages * PAGE_SZ, MADV_NOHUGEPAGE);
-	/* Faulted in on node 0, so that every move to node 1 moves. */
-	if (mbind_node(buf, pages * PAGE_SZ, 0)) {
-		munmap(buf, pages * PAGE_SZ);
-		return NULL;
-	}
-	return buf;
 }
 
 FIXTURE(stuck)
@@ -231,7 +151,7 @@ FIXTURE_SETUP(stuck)
 		{ "offloading", "1" }, { NULL, NULL },
 	};
 
-	if (!two_nodes())
+	if (!pages_two_nodes())
 		SKIP(return, "needs NUMA nodes 0 and 1 with memory");
 	ASSERT_TRUE(load("terminate=0"));
 	ASSERT_EQ(0, file_read("/sys/module/swdma/parameters/terminate",
@@ -239,14 +159,14 @@ FIXTURE_SETUP(stuck)
 	ASSERT_STREQ("N", self->yn);
 	ASSERT_TRUE(set_knobs(variant->swdma));
 	ASSERT_EQ(0, set_dcbm(dcbm));
-	self->buf = map_pages(STUCK_PAGES);
+	self->buf = pages_map(STUCK_PAGES);
 	ASSERT_NE(NULL, self->buf);
 }
 
 FIXTURE_TEARDOWN(stuck)
 {
 	if (self->buf)
-		munmap(self->buf, STUCK_PAGES * PAGE_SZ);
+		munmap(self->buf, STUCK_PAGES * PAGES_SZ);
 	/* Back to the defaults for whatever runs next. */
 	if (!access("/sys/module/swdma", F_OK))
 		EXPECT_TRUE(load(""));
@@ -258,10 +178,10 @@ TEST_F_TIMEOUT(stuck, move, 120)
 	unsigned long bad;
 	int i;
 
-	fill(self->buf, STUCK_PAGES, 1);
+	pages_fill(self->buf, STUCK_PAGES, 1);
 	for (i = 0; i < STUCK_MOVES; i++) {
-		ASSERT_EQ(0, move_to(self->buf, STUCK_PAGES, (i + 1) % 2));
-		bad = verify(self->buf, STUCK_PAGES, 1);
+		ASSERT_EQ(0, pages_move(self->buf, STUCK_PAGES, (i + 1) % 2));
+		bad = pages_verify(self->buf, STUCK_PAGES, 1);
 		ASSERT_EQ(0UL, bad) TH_LOG("move %d: %lu words wrong", i, bad);
 	}
 	migrated = file_number(DCBM "folios_migrated");
@@ -309,7 +229,7 @@ FIXTURE_SETUP(concurrent)
 		{ NULL, NULL },
 	};
 
-	if (!two_nodes())
+	if (!pages_two_nodes())
 		SKIP(return, "needs NUMA nodes 0 and 1 with memory");
 	ASSERT_TRUE(load(""));
 	ASSERT_TRUE(set_knobs("latency_us=50000"));
@@ -331,18 +251,18 @@ FIXTURE_TEARDOWN(concurrent)
  */
 static int mover(uint64_t seed)
 {
-	char *buf = map_pages(MOVER_PAGES);
+	char *buf = pages_map(MOVER_PAGES);
 	unsigned long pg;
 	int i;
 
 	if (!buf)
 		return 1;
-	fill(buf, MOVER_PAGES, seed);
+	pages_fill(buf, MOVER_PAGES, seed);
 	for (i = 0; i < MOVER_MOVES; i++) {
 		for (pg = 0; pg < MOVER_PAGES; pg++) {
-			if (move_to(buf + pg * PAGE_SZ, 1, (i + 1) % 2))
+			if (pages_move(buf + pg * PAGES_SZ, 1, (i + 1) % 2))
 				return 1;
-			if (verify(buf, MOVER_PAGES, seed))
+			if (pages_verify(buf, MOVER_PAGES, seed))
 				return 2;
 		}
 	}

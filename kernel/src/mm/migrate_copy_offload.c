@@ -212,17 +212,12 @@ int migrate_offload_reason_mask_format(char *buf, size_t size,
 }
 EXPORT_SYMBOL_GPL(migrate_offload_reason_mask_format);
 
-static int enabled_set(const char *val, const struct kernel_param *kp)
+/* Register or unregister through @ctl, with its hooks.  @ctl->lock held. */
+static int ctl_switch(struct migrate_offload_ctl *ctl, bool on)
 {
-	struct migrate_offload_ctl *ctl = kp->arg;
-	unsigned int on;
 	int rc;
 
-	rc = kstrtouint(val, 10, &on);
-	if (rc || on > 1)
-		return -EINVAL;
-
-	guard(mutex)(&ctl->lock);
+	lockdep_assert_held(&ctl->lock);
 	if (on == ctl->enabled)
 		return 0;
 	if (!on) {
@@ -248,6 +243,79 @@ static int enabled_set(const char *val, const struct kernel_param *kp)
 	ctl->enabled = true;
 	return 0;
 }
+
+/*
+ * Before migrate_offload_ctl_start(), while the module's parameters are
+ * parsed (for a built-in migrator: on the kernel command line, before the
+ * mm core is up), the value is only recorded.
+ */
+static int enabled_set(const char *val, const struct kernel_param *kp)
+{
+	struct migrate_offload_ctl *ctl = kp->arg;
+	unsigned int on;
+	int rc;
+
+	rc = kstrtouint(val, 10, &on);
+	if (rc || on > 1)
+		return -EINVAL;
+
+	guard(mutex)(&ctl->lock);
+	if (!ctl->live) {
+		ctl->requested = on;
+		return 0;
+	}
+	return ctl_switch(ctl, on);
+}
+
+/**
+ * migrate_offload_ctl_start - let the controls act, and apply the load-time value
+ * @ctl: the controls
+ *
+ * Call it last in the module's init function, and declare that function
+ * with late_initcall() (module_init() for a module), so that a built-in
+ * migrator starts once the mm core, the workqueues and the drivers it
+ * needs (DMA providers) are up.  Until then, "offloading" only records
+ * its value; if that was 1, the migrator is enabled and registered here.
+ *
+ * Return: 0, or why the load-time offloading=1 could not be applied;
+ * the init function returns it, so that a module does not load half
+ * enabled.  The controls act from now on either way.
+ */
+int migrate_offload_ctl_start(struct migrate_offload_ctl *ctl)
+{
+	int rc;
+
+	guard(mutex)(&ctl->lock);
+	ctl->live = true;
+	if (!ctl->requested)
+		return 0;
+	rc = ctl_switch(ctl, true);
+	if (rc)
+		pr_err("%s: offloading=1 at load failed: %d\n",
+		       ctl->migrator->name, rc);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(migrate_offload_ctl_start);
+
+/**
+ * migrate_offload_ctl_stop - unregister the migrator if enabled, for good
+ * @ctl: the controls
+ *
+ * Call it in the module's exit function.  Registration pins the module,
+ * so it is normally unregistered already; a forced unload
+ * (CONFIG_MODULE_FORCE_UNLOAD) gets here registered, and must not leave
+ * the migrator registered when its code goes.  The controls no longer act
+ * afterwards.
+ */
+void migrate_offload_ctl_stop(struct migrate_offload_ctl *ctl)
+{
+	guard(mutex)(&ctl->lock);
+	if (ctl->enabled)
+		WARN_ON(ctl_switch(ctl, false));
+	ctl->live = false;
+	ctl->requested = false;
+}
+EXPORT_SYMBOL_GPL(migrate_offload_ctl_stop);
 
 static int enabled_get(char *buf, const struct kernel_param *kp)
 {

@@ -189,18 +189,24 @@ static const struct file_operations stats_fops = {
 
 static struct dentry *tm_debugfs;
 
+/* Late, so that test_migrator.offloading=1 works when built in. */
 static int __init test_migrator_init(void)
 {
+	int rc;
+
 	tm_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("stats", 0600, tm_debugfs, NULL, &stats_fops);
 	pr_info("loaded: a test module, not for production use\n");
-	return 0;
+	rc = migrate_offload_ctl_start(&tm_ctl);
+	if (rc)
+		debugfs_remove_recursive(tm_debugfs);
+	return rc;
 }
-module_init(test_migrator_init);
+late_initcall(test_migrator_init);
 
 static void __exit test_migrator_exit(void)
 {
-	/* Registration pins the module: nothing can be registered here. */
+	migrate_offload_ctl_stop(&tm_ctl);
 	debugfs_remove_recursive(tm_debugfs);
 }
 module_exit(test_migrator_exit);

@@ -66,6 +66,8 @@ struct migrator {
  * @migrator: what they register
  * @lock: serialises the controls and the hooks
  * @enabled: whether @migrator is registered through these controls
+ * @live: migrate_offload_ctl_start() ran: the controls act
+ * @requested: "offloading" given before that, applied by it
  * @reason_mask: the reasons it is (or will be) registered for
  * @enable: optional; called under @lock before registering, e.g. to acquire
  *	DMA channels; an error aborts the registration and is returned
@@ -82,11 +84,18 @@ struct migrator {
  * "reason_mask" takes what migrate_offload_reason_mask_parse() accepts and
  * applies at once when registered.  A rejected value changes nothing.
  * Registration pins the module, so it cannot be unloaded while enabled.
+ *
+ * The module's init function ends with migrate_offload_ctl_start(), which
+ * applies an "offloading=1" given at load time or on the kernel command
+ * line, and is a late_initcall(); its exit function calls
+ * migrate_offload_ctl_stop().
  */
 struct migrate_offload_ctl {
 	struct migrator *migrator;
 	struct mutex lock;	/* the controls and the hooks */
 	bool enabled;
+	bool live;
+	bool requested;
 	unsigned long reason_mask;
 	int (*enable)(struct migrate_offload_ctl *ctl);
 	void (*disable)(struct migrate_offload_ctl *ctl);
@@ -108,6 +117,9 @@ extern const struct kernel_param_ops migrate_offload_reasons_ops;
 extern const struct kernel_param_ops migrate_offload_counter_ops;
 /* An unsigned long parameter that takes only plain decimal numbers. */
 extern const struct kernel_param_ops migrate_offload_ulong_ops;
+
+int migrate_offload_ctl_start(struct migrate_offload_ctl *ctl);
+void migrate_offload_ctl_stop(struct migrate_offload_ctl *ctl);
 
 /**
  * struct migrate_offload_batch - a batch as arrays, for migrators that split it

@@ -654,9 +654,19 @@ module_param_cb(overdue_shares, &migrate_offload_counter_ops, &overdue_shares,
 MODULE_PARM_DESC(overdue_shares,
 		 "Shares waited for past timeout_ms on channels that cannot be stopped (0 resets)");
 
+/*
+ * Late, so that dcbm.offloading=1 on the kernel command line finds the
+ * DMA providers built in with it probed.
+ */
+static int __init dcbm_init(void)
+{
+	return migrate_offload_ctl_start(&dcbm_ctl);
+}
+late_initcall(dcbm_init);
+
 static void __exit dcbm_exit(void)
 {
-	/* Registration pins the module, and channels are held only then. */
+	migrate_offload_ctl_stop(&dcbm_ctl);
 	WARN_ON(dcbm_set.nr);
 }
 module_exit(dcbm_exit);

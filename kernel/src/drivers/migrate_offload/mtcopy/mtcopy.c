@@ -152,11 +152,17 @@ static unsigned int max_threads(void)
 	return min_t(unsigned int, num_online_cpus(), MTCOPY_MAX_THREADS);
 }
 
+/*
+ * At load time (or on the kernel command line, when few CPUs may be up
+ * yet) any count up to MTCOPY_MAX_THREADS is taken; mtcopy_init() checks
+ * it against the CPUs online then.
+ */
 static int nr_threads_set(const char *val, const struct kernel_param *kp)
 {
-	unsigned int n;
+	unsigned int n, max = READ_ONCE(mtcopy_ctl.live) ? max_threads() :
+			      MTCOPY_MAX_THREADS;
 
-	if (kstrtouint(val, 10, &n) || !n || n > max_threads())
+	if (kstrtouint(val, 10, &n) || !n || n > max)
 		return -EINVAL;
 	WRITE_ONCE(nr_threads, n);
 	return 0;
@@ -183,17 +189,23 @@ module_param_cb(folios_failures, &migrate_offload_counter_ops,
 MODULE_PARM_DESC(folios_failures,
 		 "Folios declined or not copied, left to the CPU (0 resets)");
 
+/* Late, so that mtcopy.offloading=1 works when built in. */
 static int __init mtcopy_init(void)
 {
-	if (!nr_threads)	/* not given at load time */
+	if (!nr_threads) {	/* not given at load time */
 		nr_threads = min(4U, max_threads());
-	return 0;
+	} else if (nr_threads > max_threads()) {
+		pr_err("nr_threads=%u: only %u CPUs online\n", nr_threads,
+		       num_online_cpus());
+		return -EINVAL;
+	}
+	return migrate_offload_ctl_start(&mtcopy_ctl);
 }
-module_init(mtcopy_init);
+late_initcall(mtcopy_init);
 
 static void __exit mtcopy_exit(void)
 {
-	/* Registration pins the module: it is not registered here. */
+	migrate_offload_ctl_stop(&mtcopy_ctl);
 }
 module_exit(mtcopy_exit);
 
