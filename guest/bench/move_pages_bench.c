@@ -374,13 +374,18 @@ static int apply(const struct config *c)
 	case STOCK:
 	case BATCH:
 		return 0;
+	/* Every batch offloaded, whatever the defaults leave to the CPU. */
 	case DCBM_ENTRY:
 	case DCBM_SG:
-		return param(DCBM, "nr_dma_chan", n) ||
+		return param(DCBM, "min_batch_bytes", "0") ||
+		       param(DCBM, "reason_mask", "all") ||
+		       param(DCBM, "nr_dma_chan", n) ||
 		       param(DCBM, "use_sg", c->copier == DCBM_SG ? "on" : "off") ||
 		       param(DCBM, "offloading", "1") ? -1 : 0;
 	case MTCOPY_N:
-		return param(MTCOPY, "nr_threads", n) ||
+		return param(MTCOPY, "min_batch_bytes", "0") ||
+		       param(MTCOPY, "reason_mask", "all") ||
+		       param(MTCOPY, "nr_threads", n) ||
 		       param(MTCOPY, "offloading", "1") ? -1 : 0;
 	}
 	return -1;

@@ -28,7 +28,9 @@
 #include "kselftest_harness.h"
 #include "pages.h"
 
-#define NR_PAGES	32
+#define NR_PAGES	512	/* the most one batch holds */
+/* Enabled at load, taking every batch (these are below the defaults). */
+#define ON		"offloading=1 min_batch_bytes=0"
 
 static const char *const migrators[] = { "test_migrator", "mtcopy", "dcbm" };
 
@@ -43,6 +45,9 @@ FIXTURE_VARIANT(load)
 	const char *name;
 	const char *bad;	/* a parameter its load refuses */
 	bool swdma;		/* needs swdma's channels */
+	long long min_bytes;	/* default min_batch_bytes */
+	const char *reasons;	/* default reason_mask */
+	unsigned int big;	/* pages of a batch it takes by default */
 };
 
 FIXTURE_VARIANT_ADD(load, dcbm)
@@ -50,12 +55,18 @@ FIXTURE_VARIANT_ADD(load, dcbm)
 	.name = "dcbm",
 	.bad = "nr_dma_chan=99",
 	.swdma = true,
+	.min_bytes = 2 << 20,
+	.reasons = "compaction,memory_hotplug,syscall_or_cpuset,mempolicy_mbind,numa_misplaced,contig_range,longterm_pin,demotion,damon",
+	.big = 512,
 };
 
 FIXTURE_VARIANT_ADD(load, mtcopy)
 {
 	.name = "mtcopy",
 	.bad = "nr_threads=0",
+	.min_bytes = 256 << 10,
+	.reasons = "all",
+	.big = 64,
 };
 
 static bool loaded(const char *name)
@@ -150,9 +161,53 @@ static long long param(FIXTURE_DATA(load) *self, const char *name)
 	return file_number_at(self->params, name);
 }
 
+/* Move @count pages to node 1 and back; what the migrator copied. */
+static long long moved_by(FIXTURE_DATA(load) *self, unsigned int count,
+			  long long *declined)
+{
+	char path[160];
+	int node;
+
+	snprintf(path, sizeof(path), "%sfolios_migrated", self->params);
+	if (file_write(path, "0"))
+		return -1;
+	snprintf(path, sizeof(path), "%sfolios_failures", self->params);
+	if (file_write(path, "0"))
+		return -1;
+	for (node = 1; node >= 0; node--)
+		if (pages_move(self->buf, count, node) ||
+		    pages_verify(self->buf, NR_PAGES, 7))
+			return -1;
+	*declined = file_number(path);
+	return param(self, "folios_migrated");
+}
+
+/*
+ * The defaults a plain load gets: a single 4K page (what a NUMA hinting
+ * fault moves) stays with the CPU, a batch of the size the migrator is
+ * for goes to it, and dcbm leaves soft offline to the CPU's
+ * machine-check safe copy.
+ */
+TEST_F(load, defaults)
+{
+	long long declined = -1;
+	char mask[256], path[160];
+
+	ASSERT_EQ(0, modprobe(variant->name, "offloading=1"));
+	EXPECT_EQ(variant->min_bytes, param(self, "min_batch_bytes"));
+	snprintf(path, sizeof(path), "%sreason_mask", self->params);
+	ASSERT_EQ(0, file_read(path, mask, sizeof(mask)));
+	EXPECT_STREQ(variant->reasons, mask);
+	EXPECT_EQ(0, moved_by(self, 1, &declined))
+		TH_LOG("a single 4K page went to %s", variant->name);
+	EXPECT_EQ(2, declined);
+	EXPECT_EQ(2 * variant->big, moved_by(self, variant->big, &declined));
+	EXPECT_EQ(0, declined);
+}
+
 TEST_F(load, at_load)
 {
-	ASSERT_EQ(0, modprobe(variant->name, "offloading=1"));
+	ASSERT_EQ(0, modprobe(variant->name, ON));
 	ASSERT_EQ(1, param(self, "offloading"));
 	ASSERT_EQ(2 * NR_PAGES, round_trip(_metadata, self))
 		TH_LOG("batches did not go through %s", variant->name);
@@ -162,13 +217,13 @@ TEST_F(load, failed_load)
 {
 	char args[64];
 
-	snprintf(args, sizeof(args), "offloading=1 %s", variant->bad);
+	snprintf(args, sizeof(args), ON " %s", variant->bad);
 	ASSERT_NE(0, modprobe(variant->name, args));
 	ASSERT_FALSE(loaded(variant->name));
 	/* Pages move, on the CPU: no migrator is left registered. */
 	ASSERT_TRUE(cpu_trip(self));
 	/* A good load registers: nothing holds the registration. */
-	ASSERT_EQ(0, modprobe(variant->name, "offloading=1"))
+	ASSERT_EQ(0, modprobe(variant->name, ON))
 		TH_LOG("the failed load left a migrator registered");
 	ASSERT_EQ(1, param(self, "offloading"));
 	ASSERT_EQ(2 * NR_PAGES, round_trip(_metadata, self));
@@ -176,7 +231,7 @@ TEST_F(load, failed_load)
 
 TEST_F(load, forced_unload)
 {
-	ASSERT_EQ(0, modprobe(variant->name, "offloading=1"));
+	ASSERT_EQ(0, modprobe(variant->name, ON));
 	/* Registration pins the module: a plain unload is refused. */
 	ASSERT_NE(0, delete_module_(variant->name));
 	ASSERT_EQ(0, syscall(SYS_delete_module, variant->name,
@@ -184,7 +239,7 @@ TEST_F(load, forced_unload)
 		TH_LOG("rmmod -f %s: %s", variant->name, strerror(errno));
 	ASSERT_FALSE(loaded(variant->name));
 	ASSERT_TRUE(cpu_trip(self));
-	ASSERT_EQ(0, modprobe(variant->name, "offloading=1"))
+	ASSERT_EQ(0, modprobe(variant->name, ON))
 		TH_LOG("the forced unload left a migrator registered");
 	ASSERT_EQ(2 * NR_PAGES, round_trip(_metadata, self));
 }

@@ -136,7 +136,8 @@ static struct migrator test_migrator = {
 	.owner = THIS_MODULE,
 };
 
-static DEFINE_MIGRATE_OFFLOAD_CTL(tm_ctl, &test_migrator, NULL, NULL);
+static DEFINE_MIGRATE_OFFLOAD_CTL(tm_ctl, &test_migrator,
+				  MIGRATE_OFFLOAD_ALL_REASONS, NULL, NULL);
 
 module_param_cb(offloading, &migrate_offload_enabled_ops, &tm_ctl, 0644);
 MODULE_PARM_DESC(offloading, "Register as the migrator (0/1)");

@@ -74,8 +74,8 @@ struct migrator {
  * @disable: optional; called under @lock after unregistering, and after a
  *	failed registration that @enable prepared for
  *
- * Declare it with DEFINE_MIGRATE_OFFLOAD_CTL() and expose it as module
- * parameters:
+ * Declare it with DEFINE_MIGRATE_OFFLOAD_CTL(), giving the default reason
+ * mask, and expose it as module parameters:
  *
  *	module_param_cb(offloading, &migrate_offload_enabled_ops, &ctl, 0644);
  *	module_param_cb(reason_mask, &migrate_offload_reasons_ops, &ctl, 0644);
@@ -101,11 +101,12 @@ struct migrate_offload_ctl {
 	void (*disable)(struct migrate_offload_ctl *ctl);
 };
 
-#define DEFINE_MIGRATE_OFFLOAD_CTL(_name, _migrator, _enable, _disable)	\
+#define DEFINE_MIGRATE_OFFLOAD_CTL(_name, _migrator, _reasons, _enable,	\
+				   _disable)				\
 	struct migrate_offload_ctl _name = {				\
 		.migrator = (_migrator),				\
 		.lock = __MUTEX_INITIALIZER(_name.lock),		\
-		.reason_mask = MIGRATE_OFFLOAD_ALL_REASONS,		\
+		.reason_mask = (_reasons),				\
 		.enable = (_enable),					\
 		.disable = (_disable),					\
 	}

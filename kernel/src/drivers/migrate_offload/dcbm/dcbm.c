@@ -54,6 +54,7 @@
 #include <linux/module.h>
 #include <linux/rwsem.h>
 #include <linux/scatterlist.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
@@ -63,9 +64,21 @@
 enum dcbm_use_sg { DCBM_SG_AUTO, DCBM_SG_ON, DCBM_SG_OFF };
 static const char * const use_sg_names[] = { "auto", "on", "off" };
 
+/*
+ * The defaults and why (Documentation/mm/migrate-copy-offload.rst has the
+ * figures): DMA pays a fixed cost per batch (mapping, prep, submit, an
+ * interrupt and a wake-up) that a CPU copy of a few pages does not, and
+ * loses to the CPU even on whole batches of 4K folios on one channel;
+ * it wins from 2M on.  So batches below 2 MiB (a NUMA hinting fault's
+ * single 4K page, a 64K mTHP) stay with the CPU.  Soft offline
+ * (memory_failure) is left to the CPU's machine-check safe copy: an
+ * engine reading a failing page cannot recover the way it does.
+ */
+#define DCBM_REASONS	(MIGRATE_OFFLOAD_ALL_REASONS & ~BIT(MR_MEMORY_FAILURE))
+
 static unsigned int nr_dma_chan = 4;
 static unsigned int use_sg = DCBM_SG_AUTO;
-static unsigned long min_batch_bytes;
+static unsigned long min_batch_bytes = SZ_2M;
 static unsigned long timeout_ms = 1000;
 static atomic_long_t folios_migrated = ATOMIC_LONG_INIT(0);
 static atomic_long_t folios_failures = ATOMIC_LONG_INIT(0);
@@ -555,14 +568,14 @@ static void dcbm_disable(struct migrate_offload_ctl *ctl)
 	dcbm_set_chans(0, use_sg);
 }
 
-static DEFINE_MIGRATE_OFFLOAD_CTL(dcbm_ctl, &dcbm_migrator, dcbm_enable,
-				  dcbm_disable);
+static DEFINE_MIGRATE_OFFLOAD_CTL(dcbm_ctl, &dcbm_migrator, DCBM_REASONS,
+				  dcbm_enable, dcbm_disable);
 
 module_param_cb(offloading, &migrate_offload_enabled_ops, &dcbm_ctl, 0644);
 MODULE_PARM_DESC(offloading, "Copy migration batches with DMA (0/1)");
 module_param_cb(reason_mask, &migrate_offload_reasons_ops, &dcbm_ctl, 0644);
 MODULE_PARM_DESC(reason_mask,
-		 "Migration reasons to serve: names, all, none or 0x mask (default all)");
+		 "Migration reasons to serve: names, all, none or 0x mask (default all but memory_failure)");
 
 static int nr_dma_chan_set(const char *val, const struct kernel_param *kp)
 {
@@ -622,7 +635,7 @@ MODULE_PARM_DESC(use_sg,
 module_param_cb(min_batch_bytes, &migrate_offload_ulong_ops, &min_batch_bytes,
 		0644);
 MODULE_PARM_DESC(min_batch_bytes,
-		 "Leave batches smaller than this to the CPU copy (default 0)");
+		 "Leave batches smaller than this to the CPU copy (default 2097152)");
 
 static int timeout_ms_set(const char *val, const struct kernel_param *kp)
 {
