@@ -18,6 +18,14 @@ else
 	dma_mb=${BENCH_DMA_MB:-64}
 	mp_mb=${BENCH_MOVE_MB:-256}
 fi
+# BENCH_PARTS: which tables (memcpy, dma, move, window; default all).
+part() {
+	case ",${BENCH_PARTS:-memcpy,dma,move,window}," in *",$1,"*) return 0 ;; esac
+	return 1
+}
+# The unmapped window: MB per move and the sysctl settings compared.
+uw_mb=${BENCH_WINDOW_MB:-16}
+uw_cfg=${BENCH_WINDOW_CONFIGS:-stock=0,default=1,step=2}
 chans="1 4"
 configs=stock,batch
 for n in 1 2 4; do
@@ -40,6 +48,7 @@ done
 # (dma_copy_bench), and for reference glibc's memcpy and a 64-bit word
 # loop in user space.
 for t in 1 2; do
+	part memcpy || break
 	vm_progress "memcpy bandwidth (kernel), $t thread(s), ${mcpy_mb} MB x $runs runs"
 	vm_block bench "memcpy-kernel-$t" "$B/dma_bench" -K -c "$t" -f 2m \
 		-m "$mcpy_mb" -r "$runs" || rc=1
@@ -55,6 +64,7 @@ done
 # Setup cost of DMA_MEMCPY_SG against one descriptor per entry, on swdma,
 # before the migrators take its channels.
 for f in 4k 2m; do
+	part dma || break
 	for c in $chans; do
 		vm_progress "dmaengine prep_memcpy vs prep_memcpy_sg, $f x 512 entries, $c channel(s), ${dma_mb} MB/channel x $dma_runs runs"
 		vm_block bench "dma_copy-$f-$c" "$B/dma_bench" -c "$c" -f "$f" -s 512 \
@@ -64,8 +74,21 @@ done
 
 # Every copy configuration, alternating run by run, per folio size.
 for f in 4k 64k 1m 2m; do
+	part move || break
 	vm_progress "move_pages, $f folios, ${mp_mb} MB x $runs runs per configuration: ${configs//,/ }"
 	vm_block bench "move_pages-$f" "$B/move_pages_bench" -p -f "$f" -m "$mp_mb" \
 		-r "$runs" -c "$configs" || rc=1
 done
+# How long each page stays unmapped while it moves, and the batch step's
+# copies thrown away by a failed move, with no migrator registered: anon
+# memory, and shmem read(2) by another thread meanwhile.
+if part window; then
+	for mem in anon shmem; do
+		flag=
+		[ $mem = shmem ] && flag=-s
+		vm_progress "unmapped window, $mem 4K pages, ${uw_mb} MB x $runs runs: ${uw_cfg//,/ }"
+		vm_block bench "unmap_window-$mem" "$B/unmap_window" $flag -m "$uw_mb" \
+			-r "$runs" -c "$uw_cfg" || rc=1
+	done
+fi
 exit $rc

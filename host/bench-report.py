@@ -136,6 +136,38 @@ def by_folio_section(title, note, rows, fmt_cell):
     return md + md_table(['folio'] + cfgs, out)
 
 
+def window_section(uw):
+    """The unmapped window per page, per vm.migrate_batch_copy setting."""
+    r0 = uw[0]
+    md = ['### Unmapped window per page, no migrator (move_pages of 4K pages)', '',
+          f'{r0["mb"]} MB per move, {r0["runs"]} runs per setting, alternating; '
+          'from each page\'s migrate:set_migration_pte to its '
+          'remove_migration_pte event (global trace clock). stock: '
+          'vm.migrate_batch_copy=0; default: 1; step: 2 (the batch step, '
+          'CPU copy). shmem: a memfd read(2) by another thread during the '
+          'moves. wasted: folios the step copied whose move then failed '
+          '(/proc/vmstat migrate_batch_copy_wasted).', '']
+    rows = []
+    for r in uw:
+        stock = num(cell_by(uw, r['mem'], 'stock'), 'mean_us')
+        x = ratio(num(r, 'mean_us'), stock)
+        rows.append([r['mem'], r['copy'], r['pages'],
+                     f'{r["mean_us"]} ± {r["sd_us"]}', r['p50_us'], r['p99_us'],
+                     r['max_us'], '%.3f' % x if x is not None else '-',
+                     r['step_folios'], r['wasted']])
+    md += md_table(['memory', 'setting', 'unmaps', 'mean µs (± SD of runs)',
+                    'p50 µs', 'p99 µs', 'max µs', 'mean vs stock',
+                    'step folios', 'wasted'], rows)
+    return md
+
+
+def cell_by(rows, mem, copy):
+    for r in rows:
+        if r.get('mem') == mem and r.get('copy') == copy:
+            return r
+    return None
+
+
 def ratio(a, b):
     if a is None or b is None or not b:
         return None
@@ -297,6 +329,7 @@ def main():
     dma = tables.get('dma_copy', [])
     mp = tables.get('move_pages', [])
     bc = tables.get('batch_copy', [])
+    uw = tables.get('unmap_window', [])
     ceil = ceilings(memcpy)
 
     md = []
@@ -340,6 +373,9 @@ def main():
                 'batch is the kernel\'s single-thread CPU copy of the same lists.')
         md += by_folio_section('Batch copy step alone (offload_copy on the batch\'s folio lists)',
                                note, bc, comp)
+
+    if uw:
+        md += window_section(uw)
 
     tg = targets(dma, mp, bc, ceil) if dma and mp and bc else []
     if tg:

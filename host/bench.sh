@@ -11,6 +11,10 @@
 #   BENCH_MEMCPY_MB  MB copied per thread per run
 #   BENCH_DMA_MB     MB copied per DMA channel per run
 #   BENCH_MOVE_MB    MB moved per move_pages run
+#   BENCH_PARTS      the tables to measure: memcpy,dma,move,window (all)
+#   BENCH_WINDOW_MB, BENCH_WINDOW_CONFIGS
+#                    the unmapped-window table: MB per move, and the
+#                    vm.migrate_batch_copy settings compared (NAME=VALUE,...)
 . "$(dirname "$0")/lib.sh"
 
 case ${FULL:-0} in
@@ -24,7 +28,8 @@ esac
 "$TOP/host/initramfs.sh"
 
 # Only what the user set is passed on; the defaults live in guest/bench.sh.
-guest_env BENCH_FULL BENCH_RUNS BENCH_DMA_RUNS BENCH_MEMCPY_MB BENCH_DMA_MB BENCH_MOVE_MB
+guest_env BENCH_FULL BENCH_RUNS BENCH_DMA_RUNS BENCH_MEMCPY_MB BENCH_DMA_MB BENCH_MOVE_MB \
+	BENCH_PARTS BENCH_WINDOW_MB BENCH_WINDOW_CONFIGS
 
 vm_rc=0
 "$TOP/host/vm.sh" bench "${GUEST_ENV[@]}" || vm_rc=$?

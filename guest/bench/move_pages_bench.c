@@ -19,7 +19,8 @@
  *
  * -c selects how migration copies folios, one or several of:
  *   stock      folio by folio during each move (vm.migrate_batch_copy=0)
- *   batch      the batch copy step, copied by the CPU (no migrator)
+ *   batch      the batch copy step, copied by the CPU (no migrator;
+ *              vm.migrate_batch_copy=2)
  *   dcbm:N     the batch step offloaded to dcbm on N DMA channels, one
  *              descriptor per entry (use_sg=off)
  *   dcbm_sg:N  the same with one DMA_MEMCPY_SG transaction per channel
@@ -366,7 +367,12 @@ static int apply(const struct config *c)
 	    (!access(MTCOPY "offloading", W_OK) &&
 	     param(MTCOPY, "offloading", "0")))
 		return -1;
-	if (file_write(BATCH_SYSCTL, c->copier == STOCK ? "0" : "1")) {
+	/*
+	 * batch: the step for every batch (2); the default (1) runs it only
+	 * for the batches a migrator takes.
+	 */
+	if (file_write(BATCH_SYSCTL, c->copier == STOCK ? "0" :
+				     c->copier == BATCH ? "2" : "1")) {
 		fprintf(stderr, "cannot write %s\n", BATCH_SYSCTL);
 		return -1;
 	}

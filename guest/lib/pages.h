@@ -10,13 +10,13 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 
 #include "vmtest.h"
 
 #define PAGES_SZ	4096UL
 #define PAGES_WORDS	(PAGES_SZ / sizeof(uint64_t))
-#define PAGES_MAX_MOVE	512	/* pages one pages_move() call takes */
 
 static inline uint64_t pages_pattern(uint64_t seed, unsigned long pg,
 				     unsigned long w)
@@ -75,21 +75,31 @@ static inline char *pages_map(unsigned long pages)
  */
 static inline long pages_move(char *first, unsigned long count, int node)
 {
-	void *addr[PAGES_MAX_MOVE];
-	int nodes[PAGES_MAX_MOVE], status[PAGES_MAX_MOVE];
-	unsigned long i, missed = 0;
+	void **addr = calloc(count, sizeof(*addr));
+	int *nodes = calloc(count, sizeof(*nodes));
+	int *status = calloc(count, sizeof(*status));
+	unsigned long i;
+	long ret = 0;
 
-	if (count > PAGES_MAX_MOVE)
-		return -EINVAL;
+	if (!addr || !nodes || !status) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	for (i = 0; i < count; i++) {
 		addr[i] = first + i * PAGES_SZ;
 		nodes[i] = node;
 	}
-	if (move_pages_(0, count, addr, nodes, status, MPOL_MF_MOVE))
-		return -errno;
+	if (move_pages_(0, count, addr, nodes, status, MPOL_MF_MOVE)) {
+		ret = -errno;
+		goto out;
+	}
 	for (i = 0; i < count; i++)
-		missed += status[i] != node;
-	return missed;
+		ret += status[i] != node;
+out:
+	free(addr);
+	free(nodes);
+	free(status);
+	return ret;
 }
 
 /* Nodes 0 and 1 both have memory. */

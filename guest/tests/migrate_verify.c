@@ -9,10 +9,12 @@
  * random pages, with per-page seqcounts outside the region.
  *
  * Variants: 4K pages, 64K mTHPs and 2M THPs, each copied the stock way
- * (vm.migrate_batch_copy=0), by the batch copy step with the CPU, and by
+ * (vm.migrate_batch_copy=0), by the batch copy step with the CPU (2), with
+ * the default (1) and no migrator (4K and 2M: no step at all), and by
  * the test migrator (test_migrator.ko): copying everything, failing half
  * of every other batch after scribbling over it, declining every batch,
- * or serving only reasons move_pages() does not use; by mtcopy with
+ * or serving only reasons move_pages() does not use (no step then); by
+ * mtcopy with
  * 1, 2 and 4 worker threads; and by dcbm over swdma with 1, 2 and 4
  * channels, with DMA_MEMCPY_SG or one DMA_MEMCPY per chunk, and with
  * swdma retiring descriptors out of order, moving at most an odd segment
@@ -80,7 +82,8 @@
 /* How the content of migrating folios is copied. */
 enum copy_mode {
 	COPY_STOCK,		/* per folio, during its move */
-	COPY_BATCH,		/* batch copy step, by the CPU */
+	COPY_BATCH,		/* batch copy step, by the CPU (sysctl 2) */
+	COPY_IDLE,		/* the default (1), no migrator: no step */
 	COPY_MIGRATOR,		/* by the test migrator */
 	COPY_MIGRATOR_FAIL,	/* which fails half of every other batch */
 	COPY_MIGRATOR_DECLINE,	/* which declines every batch */
@@ -237,6 +240,7 @@ FIXTURE_VARIANT(anon_migrate)
 
 MIGRATE_VARIANT(base_4k_stock, 4, COPY_STOCK);
 MIGRATE_VARIANT(base_4k_batch, 4, COPY_BATCH);
+MIGRATE_VARIANT(base_4k_idle, 4, COPY_IDLE);
 MIGRATE_VARIANT(base_4k_migrator, 4, COPY_MIGRATOR);
 MIGRATE_VARIANT(base_4k_migrator_fail, 4, COPY_MIGRATOR_FAIL);
 MIGRATE_VARIANT(base_4k_migrator_decline, 4, COPY_MIGRATOR_DECLINE);
@@ -247,6 +251,7 @@ MIGRATE_VARIANT(mthp_64k_migrator, 64, COPY_MIGRATOR);
 MIGRATE_VARIANT(mthp_64k_migrator_fail, 64, COPY_MIGRATOR_FAIL);
 MIGRATE_VARIANT(thp_2m_stock, 2048, COPY_STOCK);
 MIGRATE_VARIANT(thp_2m_batch, 2048, COPY_BATCH);
+MIGRATE_VARIANT(thp_2m_idle, 2048, COPY_IDLE);
 MIGRATE_VARIANT(thp_2m_migrator, 2048, COPY_MIGRATOR);
 MIGRATE_VARIANT(thp_2m_migrator_fail, 2048, COPY_MIGRATOR_FAIL);
 MIGRATE_VARIANT(thp_2m_migrator_nosyscall, 2048, COPY_MIGRATOR_NOSYSCALL);
@@ -545,7 +550,8 @@ static void setup_copy_mode(struct __test_metadata *_metadata,
 	if (!access(DCBM_PARAM, F_OK))
 		ASSERT_EQ(0, file_write(DCBM_PARAM "offloading", "0"));
 	self->batch_set = true;
-	ASSERT_EQ(0, file_write(BATCH_SYSCTL, copy == COPY_STOCK ? "0" : "1"));
+	ASSERT_EQ(0, file_write(BATCH_SYSCTL, copy == COPY_STOCK ? "0" :
+						copy == COPY_BATCH ? "2" : "1"));
 	if (migrator) {
 		ASSERT_EQ(0, file_write(TM_PARAM "fail_every",
 					copy == COPY_MIGRATOR_FAIL ? "2" : "0"));
@@ -926,7 +932,17 @@ static void check_copy(struct __test_metadata *_metadata,
 		}
 		return;
 	}
-	if (copy == COPY_BATCH || copy == COPY_MIGRATOR_NOSYSCALL) {
+	/*
+	 * With the default setting, the step runs only for batches that a
+	 * registered migrator serves: none here.
+	 */
+	if (copy == COPY_IDLE || copy == COPY_MIGRATOR_NOSYSCALL) {
+		ASSERT_EQ(0, vm[VM_BATCH]) TH_LOG("batch step with no migrator for it");
+		ASSERT_EQ(0, vm[VM_OFF_BATCH]);
+		ASSERT_EQ(0, tm[TM_BATCHES]);
+		return;
+	}
+	if (copy == COPY_BATCH) {
 		ASSERT_LE(min_folios, vm[VM_BATCH_FOLIOS]);
 		/* Nothing else in the VM migrates for the reasons it serves. */
 		ASSERT_EQ(0, vm[VM_OFF_BATCH]);
@@ -1078,10 +1094,11 @@ TEST_F_TIMEOUT(anon_migrate, trace_batches, 300)
 
 	switch (variant->copy) {
 	case COPY_STOCK:
+	case COPY_IDLE:
+	case COPY_MIGRATOR_NOSYSCALL:
 		ASSERT_EQ(0UL, cpu + tm);
 		break;
 	case COPY_BATCH:
-	case COPY_MIGRATOR_NOSYSCALL:
 		ASSERT_LT(0UL, cpu);
 		break;
 	default:

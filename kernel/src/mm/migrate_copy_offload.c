@@ -596,6 +596,18 @@ unsigned int migrate_offload_batch_finish(struct migrate_offload_batch *b)
 EXPORT_SYMBOL_GPL(migrate_offload_batch_finish);
 
 /*
+ * Whether a registered migrator serves @reason: migrate_pages_batch() runs
+ * the batch copy step only then (vm.migrate_batch_copy=1).  A hint: the
+ * migrator may go before migrate_offload_copy() is called, which then
+ * says so and the CPU copies the batch.
+ */
+bool migrate_offload_serves(int reason)
+{
+	return rcu_access_pointer(migrate_offload_active) &&
+	       (READ_ONCE(migrate_offload_reasons) & BIT(reason));
+}
+
+/*
  * Called by migrate_pages_batch() (behind the static key) with a batch of
  * eligible folios.  Returns false if no migrator serves @reason, and the
  * CPU should copy the batch; true if the registered one was given it.
