@@ -283,8 +283,13 @@ static struct swdma_desc *swdma_alloc_desc(struct swdma_chan *sc,
 {
 	struct swdma_desc *d;
 
+	/*
+	 * Clients prep from reclaim and compaction too (page migration, with
+	 * PF_MEMALLOC): a failed prep they can handle, an emptied reserve
+	 * the reclaim they serve cannot.
+	 */
 	d = kzalloc(struct_size(d, sg, size_add(dst_nents, src_nents)),
-		    GFP_NOWAIT | __GFP_NOWARN);
+		    GFP_NOWAIT | __GFP_NOWARN | __GFP_NOMEMALLOC);
 	if (!d)
 		return NULL;
 
