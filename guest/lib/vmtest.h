@@ -8,6 +8,7 @@
 #ifndef VMTEST_H
 #define VMTEST_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/mempolicy.h>
@@ -84,6 +85,25 @@ static inline long parse_pos(const char *opt, const char *val, long max)
 static inline int delete_module_(const char *name)
 {
 	return syscall(SYS_delete_module, name, O_NONBLOCK);
+}
+
+/*
+ * Unload, without waiting, every module that holds @name (its users:
+ * dcbm, dmatest, a KUnit suite...), whichever are loaded.
+ */
+static inline void unload_holders(const char *name)
+{
+	char path[128];
+	struct dirent *d;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/holders", name);
+	dir = opendir(path);
+	while (dir && (d = readdir(dir)))
+		if (d->d_name[0] != '.')
+			delete_module_(d->d_name);
+	if (dir)
+		closedir(dir);
 }
 
 /* Write @val to @path in one write(2): 0 or -errno (the kernel's answer). */

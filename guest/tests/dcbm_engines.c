@@ -43,17 +43,9 @@
 /* Turn dcbm off and unload every module that holds swdma, then swdma. */
 static int unload_swdma(void)
 {
-	struct dirent *d;
-	DIR *holders;
-
 	if (!access(DCBM, F_OK))
 		file_write(DCBM "offloading", "0");
-	holders = opendir("/sys/module/swdma/holders");
-	while (holders && (d = readdir(holders)))
-		if (d->d_name[0] != '.')
-			delete_module_(d->d_name);
-	if (holders)
-		closedir(holders);
+	unload_holders("swdma");
 	if (access("/sys/module/swdma", F_OK))
 		return 0;
 	return delete_module_("swdma") ? -errno : 0;

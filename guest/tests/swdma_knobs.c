@@ -200,8 +200,6 @@ TEST_F_TIMEOUT(load_time, values, 300)
 	char ko[256], args[HOSTILE_OVERLONG + 64], path[128], val[8];
 	unsigned int p, j, n;
 	const char *v, *name;
-	struct dirent *d;
-	DIR *holders;
 	int fd, want;
 	long ret;
 
@@ -216,12 +214,7 @@ TEST_F_TIMEOUT(load_time, values, 300)
 	 * (dcbm, dmatest, a KUnit suite...), so that the test does not
 	 * depend on what ran before it.
 	 */
-	holders = opendir("/sys/module/swdma/holders");
-	while (holders && (d = readdir(holders)))
-		if (d->d_name[0] != '.')
-			delete_module_(d->d_name);
-	if (holders)
-		closedir(holders);
+	unload_holders("swdma");
 	ASSERT_EQ(0, delete_module_("swdma"))
 		TH_LOG("swdma held: %s", strerror(errno));
 	fd = open(ko, O_RDONLY | O_CLOEXEC);
