@@ -7,6 +7,9 @@
 # stdout as is; then the migrator must have copied batches, all of them
 # whole, and its record must match the kernel's in /proc/vmstat.
 #
+# MIGRATION_BATCH_BYTES, if set, is the migrator's batch_bytes (the
+# batch size it asks migrate_pages() for); else its default is kept.
+#
 # Further arguments go to the selftest (kselftest harness options: -l
 # lists its tests, -r NAME runs one); with -r, the migrator must have
 # copied something only if a case it copies for (not hugetlb) ran.
@@ -50,6 +53,11 @@ if [ "$M" != test_migrator ]; then
 fi
 echo 0 >$P/min_batch_bytes && echo all >$P/reason_mask &&
 	echo 1 >/proc/sys/vm/migrate_batch_copy || exit 1
+batch0=$(cat $P/batch_bytes) || exit 1
+if [ -n "${MIGRATION_BATCH_BYTES:-}" ]; then
+	echo "$MIGRATION_BATCH_BYTES" >$P/batch_bytes || exit 1
+fi
+echo "# $M: batch_bytes $(cat $P/batch_bytes)"
 # Two 2M hugetlb pages per node for the htlb cases.
 for n in 0 1; do echo 2 >/sys/devices/system/node/node$n/$HP || exit 1; done
 
@@ -65,6 +73,7 @@ fallback0=$(vmstat migrate_offload_fallback)
 echo 1 >$P/offloading || exit 1
 taskset -c $cpus $KSFT "$@" || rc=$?
 echo 0 >$P/offloading
+echo "$batch0" >$P/batch_bytes
 copied=$(($(vmstat migrate_offload_copied) - copied0))
 offered=$((copied + $(vmstat migrate_offload_fallback) - fallback0))
 

@@ -158,6 +158,25 @@ static inline long long file_number_at(const char *dir, const char *name)
 	return file_number(path);
 }
 
+/* file_read() and file_write() of file @name in directory @dir (with its '/') */
+static inline int file_read_at(const char *dir, const char *name, char *buf,
+			       size_t size)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s%s", dir, name);
+	return file_read(path, buf, size);
+}
+
+static inline int file_write_at(const char *dir, const char *name,
+				const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s%s", dir, name);
+	return file_write(path, val);
+}
+
 /* Decimal from the environment: @def if unset, 0 if malformed. */
 static inline unsigned long env_ulong(const char *name, unsigned long def)
 {

@@ -13,9 +13,11 @@
  * the default (1) and no migrator (4K and 2M: no step at all), and by
  * the test migrator (test_migrator.ko): copying everything, failing half
  * of every other batch after scribbling over it, declining every batch,
- * or serving only reasons move_pages() does not use (no step then); by
- * mtcopy with
- * 1, 2 and 4 worker threads; and by dcbm over swdma with 1, 2 and 4
+ * or serving only reasons move_pages() does not use (no step then, or
+ * with the step always on, the CPU's, in batches of the default size); with
+ * larger batches asked for (batch_bytes, 8 and 16 MiB), where the trace
+ * must show batches of that size for the migrator; by mtcopy with 1, 2
+ * and 4 worker threads; and by dcbm over swdma with 1, 2 and 4
  * channels, with DMA_MEMCPY_SG or one DMA_MEMCPY per chunk, and with
  * swdma retiring descriptors out of order, moving at most an odd segment
  * length at a time, failing 1% or 25% of its descriptors, or completing
@@ -88,6 +90,7 @@ enum copy_mode {
 	COPY_MIGRATOR_FAIL,	/* which fails half of every other batch */
 	COPY_MIGRATOR_DECLINE,	/* which declines every batch */
 	COPY_MIGRATOR_NOSYSCALL,/* which serves only NO_SYSCALL reasons */
+	COPY_MIGRATOR_OTHER,	/* that, and the step for all (sysctl 2) */
 	COPY_MTCOPY,		/* by mtcopy, with variant->workers threads */
 	COPY_DCBM,		/* by dcbm, with variant->workers channels */
 };
@@ -195,6 +198,8 @@ FIXTURE(anon_migrate)
 	char fail[128];		/* reader's first mismatch */
 	/* copy mode: what to restore, counters at the start */
 	char old_batch[16], old_thp[2][64];
+	/* the migrator's batch_bytes and min_share_bytes before */
+	char old_size[2][32], size_dir[64];
 	bool batch_set, thp_set, migrator_on, mtcopy_on, dcbm_on, swdma_set;
 	long long vm0[NR_VM];
 	/* the fault campaign's account */
@@ -211,6 +216,8 @@ FIXTURE_VARIANT(anon_migrate)
 	unsigned int workers;	/* mtcopy threads, dcbm channels */
 	const char *use_sg;	/* dcbm: auto, on or off */
 	enum swdma_mode swdma;	/* dcbm */
+	unsigned long batch_kb;	/* the migrator's batch_bytes / 1024 */
+	unsigned long share_kb;	/* mtcopy, dcbm: min_share_bytes / 1024 */
 };
 
 #define MIGRATE_VARIANT(_name, _kb, _copy)				\
@@ -236,6 +243,24 @@ FIXTURE_VARIANT(anon_migrate)
 		.workers = _chans,					\
 		.use_sg = _use_sg,					\
 		.swdma = _swdma,					\
+	}
+
+/*
+ * Larger batches, asked for with the migrator's batch_bytes; its shares
+ * no smaller than the default min_share_bytes.  The others cut every
+ * batch into as many shares as they have threads or channels.
+ */
+#define BATCH_VARIANT(_name, _kb, _copy, _workers, _use_sg, _swdma,	\
+		      _batch_kb, _share_kb)				\
+	FIXTURE_VARIANT_ADD(anon_migrate, _name)			\
+	{								\
+		.folio_kb = _kb,					\
+		.copy = _copy,						\
+		.workers = _workers,					\
+		.use_sg = _use_sg,					\
+		.swdma = _swdma,					\
+		.batch_kb = _batch_kb,					\
+		.share_kb = _share_kb,					\
 	}
 
 MIGRATE_VARIANT(base_4k_stock, 4, COPY_STOCK);
@@ -286,6 +311,25 @@ DCBM_VARIANT(base_4k_dcbm_fail_25pct, 4, 4, "on", SWDMA_FAIL_25PCT);
 DCBM_VARIANT(thp_2m_dcbm_fail_25pct, 2048, 4, "on", SWDMA_FAIL_25PCT);
 DCBM_VARIANT(thp_2m_dcbm_fail_25pct_nosg, 2048, 4, "off", SWDMA_FAIL_25PCT);
 DCBM_VARIANT(thp_2m_dcbm_timeout, 2048, 4, "on", SWDMA_LATE);
+BATCH_VARIANT(base_4k_migrator_batch16m, 4, COPY_MIGRATOR, 0, NULL, 0,
+	      16384, 0);
+BATCH_VARIANT(thp_2m_migrator_batch16m, 2048, COPY_MIGRATOR, 0, NULL, 0,
+	      16384, 0);
+BATCH_VARIANT(thp_2m_migrator_fail_batch8m, 2048, COPY_MIGRATOR_FAIL, 0,
+	      NULL, 0, 8192, 0);
+/* Syscall batches, not served, keep their size. */
+BATCH_VARIANT(thp_2m_migrator_other_batch16m, 2048, COPY_MIGRATOR_OTHER, 0,
+	      NULL, 0, 16384, 0);
+BATCH_VARIANT(base_4k_mtcopy_2t_batch16m, 4, COPY_MTCOPY, 2, NULL, 0,
+	      16384, 256);
+BATCH_VARIANT(thp_2m_mtcopy_4t_batch8m, 2048, COPY_MTCOPY, 4, NULL, 0,
+	      8192, 256);
+BATCH_VARIANT(base_4k_dcbm_4ch_batch16m, 4, COPY_DCBM, 4, "on",
+	      SWDMA_PLAIN, 16384, 2048);
+BATCH_VARIANT(thp_2m_dcbm_4ch_batch8m, 2048, COPY_DCBM, 4, "auto",
+	      SWDMA_PLAIN, 8192, 2048);
+BATCH_VARIANT(thp_2m_dcbm_fail_25pct_batch16m, 2048, COPY_DCBM, 4, "off",
+	      SWDMA_FAIL_25PCT, 16384, 2048);
 
 static void fill_all(FIXTURE_DATA(anon_migrate) *self, unsigned int gen)
 {
@@ -517,14 +561,44 @@ static void setup_swdma(struct __test_metadata *_metadata,
 	}
 }
 
+/*
+ * The migrator's batch size and (but for the test migrator) share size,
+ * before it is enabled; teardown restores what they were.
+ */
+static void setup_sizes(struct __test_metadata *_metadata,
+			FIXTURE_DATA(anon_migrate) *self,
+			const FIXTURE_VARIANT(anon_migrate) *variant,
+			const char *dir)
+{
+	bool shares = strcmp(dir, TM_PARAM);
+	char n[32];
+
+	snprintf(self->size_dir, sizeof(self->size_dir), "%s", dir);
+	ASSERT_EQ(0, file_read_at(dir, "batch_bytes", self->old_size[0],
+				  sizeof(self->old_size[0])));
+	if (shares)
+		ASSERT_EQ(0, file_read_at(dir, "min_share_bytes",
+					  self->old_size[1],
+					  sizeof(self->old_size[1])));
+	snprintf(n, sizeof(n), "%lu", variant->batch_kb * 1024);
+	ASSERT_EQ(0, file_write_at(dir, "batch_bytes", n))
+		TH_LOG("%sbatch_bytes=%s", dir, n);
+	if (shares) {
+		snprintf(n, sizeof(n), "%lu",
+			 (variant->share_kb ?: 4) * 1024);
+		ASSERT_EQ(0, file_write_at(dir, "min_share_bytes", n))
+			TH_LOG("%smin_share_bytes=%s", dir, n);
+	}
+}
+
 /* Put the batch copy step and the migrators in the variant's mode. */
 static void setup_copy_mode(struct __test_metadata *_metadata,
 			    FIXTURE_DATA(anon_migrate) *self,
 			    const FIXTURE_VARIANT(anon_migrate) *variant)
 {
 	enum copy_mode copy = variant->copy;
-	bool migrator = copy >= COPY_MIGRATOR && copy <= COPY_MIGRATOR_NOSYSCALL;
-	char n[16];
+	bool migrator = copy >= COPY_MIGRATOR && copy <= COPY_MIGRATOR_OTHER;
+	char n[32];
 	const char *missing;
 
 	if (file_read(BATCH_SYSCTL, self->old_batch, sizeof(self->old_batch))) {
@@ -551,7 +625,12 @@ static void setup_copy_mode(struct __test_metadata *_metadata,
 		ASSERT_EQ(0, file_write(DCBM_PARAM "offloading", "0"));
 	self->batch_set = true;
 	ASSERT_EQ(0, file_write(BATCH_SYSCTL, copy == COPY_STOCK ? "0" :
-						copy == COPY_BATCH ? "2" : "1"));
+				copy == COPY_BATCH || copy == COPY_MIGRATOR_OTHER ?
+				"2" : "1"));
+	if (migrator || copy == COPY_MTCOPY || copy == COPY_DCBM)
+		setup_sizes(_metadata, self, variant,
+			    migrator ? TM_PARAM : copy == COPY_MTCOPY ?
+			    MT_PARAM : DCBM_PARAM);
 	if (migrator) {
 		ASSERT_EQ(0, file_write(TM_PARAM "fail_every",
 					copy == COPY_MIGRATOR_FAIL ? "2" : "0"));
@@ -559,7 +638,8 @@ static void setup_copy_mode(struct __test_metadata *_metadata,
 					copy == COPY_MIGRATOR_DECLINE ?
 					"1099511627776" : "0"));
 		ASSERT_EQ(0, file_write(TM_PARAM "reason_mask",
-					copy == COPY_MIGRATOR_NOSYSCALL ?
+					copy == COPY_MIGRATOR_NOSYSCALL ||
+					copy == COPY_MIGRATOR_OTHER ?
 					NO_SYSCALL : "all"));
 		ASSERT_EQ(0, file_write(TM_STATS, "0"));
 		ASSERT_EQ(0, file_write(TM_PARAM "offloading", "1"));
@@ -742,6 +822,11 @@ FIXTURE_TEARDOWN(anon_migrate)
 		snprintf(path, sizeof(path), SWDMA_DBG "%s", swdma_knobs[i]);
 		file_write(path, "0");
 	}
+	if (self->old_size[0][0])
+		file_write_at(self->size_dir, "batch_bytes", self->old_size[0]);
+	if (self->old_size[1][0])
+		file_write_at(self->size_dir, "min_share_bytes",
+			      self->old_size[1]);
 	if (self->batch_set)
 		file_write(BATCH_SYSCTL, self->old_batch);
 	for (i = 0; self->thp_set && i < 2; i++)
@@ -942,7 +1027,7 @@ static void check_copy(struct __test_metadata *_metadata,
 		ASSERT_EQ(0, tm[TM_BATCHES]);
 		return;
 	}
-	if (copy == COPY_BATCH) {
+	if (copy == COPY_BATCH || copy == COPY_MIGRATOR_OTHER) {
 		ASSERT_LE(min_folios, vm[VM_BATCH_FOLIOS]);
 		/* Nothing else in the VM migrates for the reasons it serves. */
 		ASSERT_EQ(0, vm[VM_OFF_BATCH]);
@@ -1013,7 +1098,7 @@ static bool parse_event(const char *line, struct batch_event *e)
 TEST_F_TIMEOUT(anon_migrate, trace_batches, 300)
 {
 	unsigned long cpu = 0, tm = 0, tm_failed = 0, tm_declined = 0;
-	unsigned long syscall = 0;
+	unsigned long syscall = 0, cpu_max = 0, tm_max = 0, want;
 	struct batch_event e;
 	char line[512];
 	FILE *f;
@@ -1045,6 +1130,7 @@ TEST_F_TIMEOUT(anon_migrate, trace_batches, 300)
 		syscall += !strcmp(e.reason, "syscall_or_cpuset");
 		if (!strcmp(e.copier, "cpu")) {
 			cpu++;
+			cpu_max = e.bytes > cpu_max ? e.bytes : cpu_max;
 			ASSERT_EQ(0, e.result) TH_LOG("%s", line);
 			ASSERT_EQ(e.nr_folios, e.nr_copied) TH_LOG("%s", line);
 			continue;
@@ -1053,6 +1139,7 @@ TEST_F_TIMEOUT(anon_migrate, trace_batches, 300)
 			     variant->copy == COPY_DCBM ? "dcbm" :
 			     "test_migrator", e.copier) TH_LOG("%s", line);
 		tm++;
+		tm_max = e.bytes > tm_max ? e.bytes : tm_max;
 		tm_failed += e.result && e.result != -EOPNOTSUPP;
 		tm_declined += e.result == -EOPNOTSUPP;
 		switch (variant->copy) {
@@ -1079,6 +1166,7 @@ TEST_F_TIMEOUT(anon_migrate, trace_batches, 300)
 			ASSERT_EQ(0U, e.nr_copied) TH_LOG("%s", line);
 			break;
 		case COPY_MIGRATOR_NOSYSCALL:
+		case COPY_MIGRATOR_OTHER:
 			ASSERT_NE(NULL, strstr(NO_SYSCALL, e.reason))
 				TH_LOG("served a reason not in its mask: %s",
 				       line);
@@ -1089,8 +1177,23 @@ TEST_F_TIMEOUT(anon_migrate, trace_batches, 300)
 		}
 	}
 	fclose(f);
-	TH_LOG("%lu cpu and %lu migrator batch events (%lu failed, %lu declined), %lu for move_pages",
-	       cpu, tm, tm_failed, tm_declined, syscall);
+	TH_LOG("%lu cpu and %lu migrator batch events (%lu failed, %lu declined), %lu for move_pages; largest %lu and %lu bytes",
+	       cpu, tm, tm_failed, tm_declined, syscall, cpu_max, tm_max);
+
+	/*
+	 * The batch sizes: move_pages() hands the whole region over in one
+	 * list, which migrate_pages() cuts into batches of its own 2 MiB, or
+	 * of the migrator's batch_bytes where it serves the batch.
+	 */
+	want = variant->batch_kb && tm ? variant->batch_kb * 1024 : SZ_2M;
+	if (self->size >= want) {
+		if (tm)
+			ASSERT_EQ(want, tm_max)
+				TH_LOG("the migrator's batches do not have the size it asked for");
+		if (cpu)
+			ASSERT_EQ(SZ_2M, cpu_max)
+				TH_LOG("a batch the migrator does not serve changed size");
+	}
 
 	switch (variant->copy) {
 	case COPY_STOCK:
@@ -1099,6 +1202,7 @@ TEST_F_TIMEOUT(anon_migrate, trace_batches, 300)
 		ASSERT_EQ(0UL, cpu + tm);
 		break;
 	case COPY_BATCH:
+	case COPY_MIGRATOR_OTHER:
 		ASSERT_LT(0UL, cpu);
 		break;
 	default:

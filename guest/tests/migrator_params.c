@@ -20,6 +20,14 @@
 #include "hostile.h"
 
 #define MAX_VAL	8192
+/*
+ * The batch and share sizes are left at their defaults: other tests rely
+ * on them.  Valid values other than these are taken in migrate_verify.
+ */
+#define MTCOPY_BATCH	"0"
+#define MTCOPY_SHARE	"262144"
+#define DCBM_BATCH	"0"
+#define DCBM_SHARE	"2097152"
 
 /*
  * Every parameter gets the common hostile values of hostile.h (empty,
@@ -45,6 +53,15 @@ static const char *const use_sg_extra[] = {
 };
 static const char *const timeout_extra[] = { "0", "600001", "4294967297000", NULL };
 static const char *const none_extra[] = { NULL };
+/* 0, or whole pages from 2 MiB to 16 MiB */
+static const char *const batch_extra[] = {
+	"1", "4096", "2093056", "2097153", "16781312", "33554432", "0x200000",
+	"2M", NULL,
+};
+/* whole pages from 4 KiB to 16 MiB */
+static const char *const share_extra[] = {
+	"0", "1", "4095", "4097", "16781312", "0x1000", "4k", NULL,
+};
 
 static const struct param_case cases[] = {
 	{ "test_migrator", "offloading", bool_extra, "0", "0" },
@@ -52,10 +69,13 @@ static const struct param_case cases[] = {
 	  "compaction,demotion" },
 	{ "test_migrator", "fail_every", none_extra, "7", "7" },
 	{ "test_migrator", "min_batch_bytes", none_extra, "4096", "4096" },
+	{ "test_migrator", "batch_bytes", batch_extra, "0", "0" },
 	{ "mtcopy", "offloading", bool_extra, "0", "0" },
 	{ "mtcopy", "reason_mask", mask_extra, "0x9", "compaction,syscall_or_cpuset" },
 	{ "mtcopy", "nr_threads", threads_extra, "1", "1" },
 	{ "mtcopy", "min_batch_bytes", none_extra, "65536", "65536" },
+	{ "mtcopy", "batch_bytes", batch_extra, MTCOPY_BATCH, MTCOPY_BATCH },
+	{ "mtcopy", "min_share_bytes", share_extra, MTCOPY_SHARE, MTCOPY_SHARE },
 	{ "mtcopy", "folios_migrated", counter_extra, "0", "0" },
 	{ "mtcopy", "folios_failures", counter_extra, "0", "0" },
 	{ "dcbm", "offloading", bool_extra, "0", "0" },
@@ -64,6 +84,8 @@ static const struct param_case cases[] = {
 	{ "dcbm", "nr_dma_chan", chans_extra, "3", "3" },
 	{ "dcbm", "use_sg", use_sg_extra, "off", "off" },
 	{ "dcbm", "min_batch_bytes", none_extra, "8192", "8192" },
+	{ "dcbm", "batch_bytes", batch_extra, DCBM_BATCH, DCBM_BATCH },
+	{ "dcbm", "min_share_bytes", share_extra, DCBM_SHARE, DCBM_SHARE },
 	{ "dcbm", "timeout_ms", timeout_extra, "250", "250" },
 	{ "dcbm", "folios_migrated", counter_extra, "0", "0" },
 	{ "dcbm", "folios_failures", counter_extra, "0", "0" },

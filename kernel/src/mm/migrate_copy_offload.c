@@ -414,6 +414,67 @@ const struct kernel_param_ops migrate_offload_ulong_ops = {
 EXPORT_SYMBOL_GPL(migrate_offload_ulong_ops);
 
 /**
+ * migrate_offload_parse_batch_bytes - parse a batch size parameter
+ * @val: plain decimal bytes
+ * @bytes: where to store the value
+ *
+ * For a migrator whose batch_bytes parameter needs a setter of its own
+ * (e.g. to resize what it keeps per batch); migrate_offload_batch_bytes_ops
+ * is this and a store.
+ *
+ * Return: 0 on success; -EINVAL unless @val is 0 or a multiple of
+ * PAGE_SIZE from %MIGRATE_OFFLOAD_BATCH_BYTES_DEFAULT to
+ * %MIGRATE_OFFLOAD_BATCH_BYTES_MAX, in which case @bytes is not written.
+ */
+int migrate_offload_parse_batch_bytes(const char *val, unsigned long *bytes)
+{
+	unsigned long v;
+
+	if (kstrtoul(val, 10, &v))
+		return -EINVAL;
+	if (v && (v < MIGRATE_OFFLOAD_BATCH_BYTES_DEFAULT ||
+		  v > MIGRATE_OFFLOAD_BATCH_BYTES_MAX || !PAGE_ALIGNED(v)))
+		return -EINVAL;
+	*bytes = v;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(migrate_offload_parse_batch_bytes);
+
+static int batch_bytes_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long v;
+	int rc;
+
+	rc = migrate_offload_parse_batch_bytes(val, &v);
+	if (!rc)
+		WRITE_ONCE(*(unsigned long *)kp->arg, v);
+	return rc;
+}
+
+const struct kernel_param_ops migrate_offload_batch_bytes_ops = {
+	.set = batch_bytes_set,
+	.get = param_get_ulong,
+};
+EXPORT_SYMBOL_GPL(migrate_offload_batch_bytes_ops);
+
+static int share_bytes_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long v;
+
+	if (kstrtoul(val, 10, &v) || v < PAGE_SIZE ||
+	    v > MIGRATE_OFFLOAD_BATCH_BYTES_MAX || !PAGE_ALIGNED(v))
+		return -EINVAL;
+	WRITE_ONCE(*(unsigned long *)kp->arg, v);
+	return 0;
+}
+
+const struct kernel_param_ops migrate_offload_share_bytes_ops = {
+	.set = share_bytes_set,
+	.get = param_get_ulong,
+};
+EXPORT_SYMBOL_GPL(migrate_offload_share_bytes_ops);
+
+/**
  * migrate_offload_batch_size - the bytes of a batch laid out as arrays
  * @nr: the number of folios of the batch
  *
@@ -605,6 +666,28 @@ bool migrate_offload_serves(int reason)
 {
 	return rcu_access_pointer(migrate_offload_active) &&
 	       (READ_ONCE(migrate_offload_reasons) & BIT(reason));
+}
+
+/*
+ * The pages migrate_pages() may put into one batch of @reason: what the
+ * registered migrator asks for (its batch_bytes) if it serves @reason,
+ * bounded by %MIGRATE_OFFLOAD_BATCH_BYTES_MAX; 0 if it asks for nothing
+ * or does not serve @reason, and migrate_pages() keeps its own size.
+ */
+unsigned long migrate_offload_batch_limit(int reason)
+{
+	unsigned long bytes = 0;
+	struct migrator *m;
+	int idx;
+
+	if (!(READ_ONCE(migrate_offload_reasons) & BIT(reason)))
+		return 0;
+	idx = srcu_read_lock(&migrate_offload_srcu);
+	m = srcu_dereference(migrate_offload_active, &migrate_offload_srcu);
+	if (m)
+		bytes = READ_ONCE(m->batch_bytes);
+	srcu_read_unlock(&migrate_offload_srcu, idx);
+	return min(bytes, MIGRATE_OFFLOAD_BATCH_BYTES_MAX) >> PAGE_SHIFT;
 }
 
 /*

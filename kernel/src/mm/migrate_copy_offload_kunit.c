@@ -15,6 +15,7 @@
 #include <linux/migrate_copy_offload.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sizes.h>
 #include <linux/string.h>
 
 static int decline_copy(struct list_head *dst_list, struct list_head *src_list,
@@ -419,6 +420,75 @@ static void batch_layout_mark(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, (void *)mem, (void *)b.src);
 }
 
+/* The batch sizes a migrator may ask for, and only those. */
+static void batch_bytes_parse(struct kunit *test)
+{
+	const unsigned long def = MIGRATE_OFFLOAD_BATCH_BYTES_DEFAULT;
+	const unsigned long max = MIGRATE_OFFLOAD_BATCH_BYTES_MAX;
+	static const char * const bad[] = {
+		"", " ", "-1", "0x200000", "2M", "1e6", "4096", "1",
+		"18446744073709551616",
+	};
+	unsigned long v = 12345;
+	char buf[32];
+	int i;
+
+	KUNIT_EXPECT_EQ(test, 0, migrate_offload_parse_batch_bytes("0", &v));
+	KUNIT_EXPECT_EQ(test, 0UL, v);
+	snprintf(buf, sizeof(buf), "%lu", def);
+	KUNIT_EXPECT_EQ(test, 0, migrate_offload_parse_batch_bytes(buf, &v));
+	KUNIT_EXPECT_EQ(test, def, v);
+	snprintf(buf, sizeof(buf), "%lu\n", max);
+	KUNIT_EXPECT_EQ(test, 0, migrate_offload_parse_batch_bytes(buf, &v));
+	KUNIT_EXPECT_EQ(test, max, v);
+
+	v = 12345;
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ_MSG(test, -EINVAL,
+				    migrate_offload_parse_batch_bytes(bad[i], &v),
+				    "\"%s\"", bad[i]);
+	/* Just outside the bounds, and not a whole number of pages */
+	snprintf(buf, sizeof(buf), "%lu", def - PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, -EINVAL, migrate_offload_parse_batch_bytes(buf, &v));
+	snprintf(buf, sizeof(buf), "%lu", max + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, -EINVAL, migrate_offload_parse_batch_bytes(buf, &v));
+	snprintf(buf, sizeof(buf), "%lu", def + 1);
+	KUNIT_EXPECT_EQ(test, -EINVAL, migrate_offload_parse_batch_bytes(buf, &v));
+	KUNIT_EXPECT_EQ(test, 12345UL, v);
+}
+
+/* What a migrator sizes its per-batch memory and its shares by. */
+static void batch_folios_and_shares(struct kunit *test)
+{
+	const unsigned long def = MIGRATE_OFFLOAD_BATCH_BYTES_DEFAULT;
+	const unsigned long max = MIGRATE_OFFLOAD_BATCH_BYTES_MAX;
+
+	KUNIT_EXPECT_EQ(test, MIGRATE_OFFLOAD_BATCH_MAX,
+			migrate_offload_batch_folios(0));
+	KUNIT_EXPECT_EQ(test, MIGRATE_OFFLOAD_BATCH_MAX,
+			migrate_offload_batch_folios(def));
+	KUNIT_EXPECT_EQ(test, 4 * MIGRATE_OFFLOAD_BATCH_MAX,
+			migrate_offload_batch_folios(4 * def));
+	KUNIT_EXPECT_EQ(test, (unsigned int)(max >> PAGE_SHIFT),
+			migrate_offload_batch_folios(max));
+	KUNIT_EXPECT_EQ(test, (unsigned int)(max >> PAGE_SHIFT),
+			migrate_offload_batch_folios(ULONG_MAX));
+
+	/* One share per min_share, up to the channels or threads at hand */
+	KUNIT_EXPECT_EQ(test, 1U, migrate_offload_nr_shares(PAGE_SIZE, SZ_2M, 4));
+	KUNIT_EXPECT_EQ(test, 1U, migrate_offload_nr_shares(SZ_2M, SZ_2M, 4));
+	KUNIT_EXPECT_EQ(test, 1U, migrate_offload_nr_shares(SZ_4M - 1, SZ_2M, 4));
+	KUNIT_EXPECT_EQ(test, 2U, migrate_offload_nr_shares(SZ_4M, SZ_2M, 4));
+	KUNIT_EXPECT_EQ(test, 4U, migrate_offload_nr_shares(SZ_16M, SZ_2M, 4));
+	KUNIT_EXPECT_EQ(test, 4U, migrate_offload_nr_shares(SZ_2M, SZ_512K, 4));
+	KUNIT_EXPECT_EQ(test, 4U, migrate_offload_nr_shares(SZ_2M, PAGE_SIZE, 4));
+	KUNIT_EXPECT_EQ(test, 16U, migrate_offload_nr_shares(SZ_2M, PAGE_SIZE, 16));
+	/* Degenerate input still gives one share */
+	KUNIT_EXPECT_EQ(test, 1U, migrate_offload_nr_shares(0, SZ_2M, 4));
+	KUNIT_EXPECT_EQ(test, 1U, migrate_offload_nr_shares(SZ_2M, 0, 1));
+	KUNIT_EXPECT_EQ(test, 1U, migrate_offload_nr_shares(SZ_2M, PAGE_SIZE, 0));
+}
+
 static struct kunit_case migrate_offload_registry_cases[] = {
 	KUNIT_CASE(register_one_at_a_time),
 	KUNIT_CASE(register_bad_input),
@@ -450,6 +520,8 @@ static struct kunit_case migrate_offload_batch_cases[] = {
 	KUNIT_CASE(batch_fail_range),
 	KUNIT_CASE(batch_init_finish),
 	KUNIT_CASE(batch_layout_mark),
+	KUNIT_CASE(batch_bytes_parse),
+	KUNIT_CASE(batch_folios_and_shares),
 	{}
 };
 

@@ -10,6 +10,7 @@
  *   fail_every       every Nth batch copies and marks only its first half,
  *                    scribbles over the other half and fails (0: never)
  *   min_batch_bytes  smaller batches are declined untouched
+ *   batch_bytes      batch size asked of migrate_pages() (0: its own)
  *
  * /sys/kernel/debug/test_migrator/stats shows what it saw; writing
  * anything to it resets the counters.
@@ -42,6 +43,7 @@ static struct {
 	u64 failed;		/* batches failed on purpose */
 	u64 declined;		/* batches below min_batch_bytes */
 	u64 max_folios;		/* largest batch seen */
+	u64 max_bytes;		/* and in bytes */
 	u64 bad_batches;	/* lists that broke the offload_copy() contract */
 } tm_stats;
 
@@ -93,6 +95,7 @@ static int tm_offload_copy(struct list_head *dst_list,
 	tm_stats.folios += nr;
 	tm_stats.bytes += bytes;
 	tm_stats.max_folios = max_t(u64, tm_stats.max_folios, nr);
+	tm_stats.max_bytes = max_t(u64, tm_stats.max_bytes, bytes);
 	tm_stats.bad_batches += !sane;
 	spin_unlock(&tm_stats_lock);
 	if (!sane) {
@@ -151,6 +154,10 @@ MODULE_PARM_DESC(fail_every,
 module_param_cb(min_batch_bytes, &migrate_offload_ulong_ops,
 		&tm_min_batch_bytes, 0644);
 MODULE_PARM_DESC(min_batch_bytes, "Decline batches smaller than this");
+module_param_cb(batch_bytes, &migrate_offload_batch_bytes_ops,
+		&test_migrator.batch_bytes, 0644);
+MODULE_PARM_DESC(batch_bytes,
+		 "Batch size to ask migrate_pages() for (0: its own)");
 
 static int stats_show(struct seq_file *m, void *v)
 {
@@ -158,9 +165,10 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "batches %llu\nfolios %llu\nbytes %llu\ncopied %llu\n",
 		   tm_stats.batches, tm_stats.folios, tm_stats.bytes,
 		   tm_stats.copied);
-	seq_printf(m, "failed %llu\ndeclined %llu\nmax_folios %llu\nbad_batches %llu\n",
+	seq_printf(m, "failed %llu\ndeclined %llu\nmax_folios %llu\nmax_bytes %llu\n",
 		   tm_stats.failed, tm_stats.declined, tm_stats.max_folios,
-		   tm_stats.bad_batches);
+		   tm_stats.max_bytes);
+	seq_printf(m, "bad_batches %llu\n", tm_stats.bad_batches);
 	spin_unlock(&tm_stats_lock);
 	return 0;
 }

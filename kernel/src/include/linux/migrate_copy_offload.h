@@ -10,7 +10,9 @@
 
 #include <linux/bits.h>
 #include <linux/huge_mm.h>
+#include <linux/math.h>
 #include <linux/migrate_mode.h>
+#include <linux/minmax.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
@@ -35,6 +37,56 @@ struct module;
 #define MIGRATE_OFFLOAD_BATCH_MAX	512
 #endif
 
+/*
+ * The largest batch a migrator may ask for (struct migrator.batch_bytes):
+ * eight of migrate_pages()'s own, 16 MiB with 4K pages.  Every folio of a
+ * batch stays unmapped until the whole batch is copied, so this bounds
+ * how long a task touching one of them can wait for the copy; see
+ * Documentation/mm/migrate-copy-offload.rst for the measurements.
+ */
+#define MIGRATE_OFFLOAD_BATCH_BYTES_DEFAULT					\
+	((unsigned long)MIGRATE_OFFLOAD_BATCH_MAX << PAGE_SHIFT)
+#define MIGRATE_OFFLOAD_BATCH_BYTES_MAX	(8 * MIGRATE_OFFLOAD_BATCH_BYTES_DEFAULT)
+
+/**
+ * migrate_offload_batch_folios - the folios a batch of a given size holds
+ * @batch_bytes: a migrator's batch_bytes (0: migrate_pages()'s own size)
+ *
+ * migrate_pages() closes a batch once it holds that many bytes, so it
+ * holds no more folios than pages; the one retry of the folios split
+ * while a batch was unmapped can hold more, and may be left to the CPU.
+ *
+ * Return: the most folios a batch for @batch_bytes holds.
+ */
+static inline unsigned int migrate_offload_batch_folios(unsigned long batch_bytes)
+{
+	if (batch_bytes <= MIGRATE_OFFLOAD_BATCH_BYTES_DEFAULT)
+		return MIGRATE_OFFLOAD_BATCH_MAX;
+	return min(batch_bytes, MIGRATE_OFFLOAD_BATCH_BYTES_MAX) >> PAGE_SHIFT;
+}
+
+/**
+ * migrate_offload_nr_shares - how many shares to cut a batch into
+ * @bytes: the bytes of the batch
+ * @min_share: the smallest share worth a channel or thread of its own
+ *	(non-zero)
+ * @max_shares: the channels or threads at hand
+ *
+ * A share has a fixed cost (its own descriptors and completion, or a
+ * worker's wake-up), so cutting a batch finer than @min_share makes it
+ * slower, not faster.
+ *
+ * Return: @max_shares, or fewer so that no share is smaller than
+ * @min_share; at least 1.
+ */
+static inline unsigned int migrate_offload_nr_shares(unsigned long bytes,
+						     unsigned long min_share,
+						     unsigned int max_shares)
+{
+	return clamp_t(unsigned long, bytes / max(min_share, 1UL), 1,
+		       max(max_shares, 1U));
+}
+
 /* Longest reason mask text accepted by migrate_offload_reason_mask_parse() */
 #define MIGRATE_OFFLOAD_MASK_MAX	255
 
@@ -52,6 +104,13 @@ struct module;
  *	the batch (e.g. too small), or another negative errno on failure.
  *	It must never mark a destination whose copy did not complete.
  * @owner: the module providing the callback, pinned while registered
+ * @batch_bytes: how large the migrator wants the batches of the reasons
+ *	it serves, in bytes: migrate_pages() then puts folios into a batch
+ *	until it holds that many (at least its own %MIGRATE_OFFLOAD_BATCH_MAX
+ *	pages, at most %MIGRATE_OFFLOAD_BATCH_BYTES_MAX); 0 leaves the size
+ *	to migrate_pages().  Batches of other reasons keep their size.  Read
+ *	once per batch (READ_ONCE()), so the migrator may change it while
+ *	registered, and must then cope with batches of either size.
  */
 struct migrator {
 	const char *name;
@@ -59,6 +118,7 @@ struct migrator {
 			    struct list_head *src_list,
 			    unsigned int nr_folios);
 	struct module *owner;
+	unsigned long batch_bytes;
 };
 
 /**
@@ -118,6 +178,19 @@ extern const struct kernel_param_ops migrate_offload_reasons_ops;
 extern const struct kernel_param_ops migrate_offload_counter_ops;
 /* An unsigned long parameter that takes only plain decimal numbers. */
 extern const struct kernel_param_ops migrate_offload_ulong_ops;
+/*
+ * An unsigned long parameter holding a batch size (struct migrator's
+ * batch_bytes): 0, or a multiple of PAGE_SIZE from
+ * %MIGRATE_OFFLOAD_BATCH_BYTES_DEFAULT to %MIGRATE_OFFLOAD_BATCH_BYTES_MAX.
+ */
+extern const struct kernel_param_ops migrate_offload_batch_bytes_ops;
+/*
+ * An unsigned long parameter holding a share size: a multiple of PAGE_SIZE
+ * from PAGE_SIZE to %MIGRATE_OFFLOAD_BATCH_BYTES_MAX.
+ */
+extern const struct kernel_param_ops migrate_offload_share_bytes_ops;
+
+int migrate_offload_parse_batch_bytes(const char *val, unsigned long *bytes);
 
 int migrate_offload_ctl_start(struct migrate_offload_ctl *ctl);
 void migrate_offload_ctl_stop(struct migrate_offload_ctl *ctl);

@@ -6,12 +6,12 @@
  * While offloading is on, dcbm holds up to nr_dma_chan DMA_MEMCPY channels
  * (DMA_PRIVATE providers and public ones alike), requested once, each with
  * the memory one batch needs on it.  A batch takes the channels no other
- * batch is using, at most one per page, so concurrent migrations (NUMA
+ * batch is using, at most one per min_share_bytes, so concurrent migrations (NUMA
  * hinting faults, kswapd, kcompactd, move_pages) run on disjoint channels
  * and an error stops only the channels of its own batch; a batch that
  * finds every channel busy is left to the CPU, which copies it at once,
  * rather than waiting.  The batch is one byte stream cut into equal
- * shares at page boundaries, one per channel, so a single 2M folio keeps
+ * shares at page boundaries, one per channel, so a large batch keeps
  * every channel it took busy.  Each share is mapped against its channel's
  * device and copied either as one DMA_MEMCPY_SG transaction (one callback;
  * mapped lists of different lengths are what memcpy_sg is for) or as one
@@ -19,10 +19,15 @@
  * own callback, complete only when every descriptor completed without
  * error, which is right on engines that retire descriptors out of order.
  *
+ * A batch is cut into no more shares than it has min_share_bytes, so a
+ * small batch stays on one channel, where cutting it would only add a
+ * share's fixed cost.  batch_bytes asks migrate_pages() for larger batches
+ * of the reasons dcbm serves, so that 2M THPs come several to a batch.
+ *
  * A batch allocates nothing: migration runs in reclaim and compaction,
  * where a batch must not take memory from the reserves.  Its arrays and
  * scatterlists are those of its first channel, sized for the largest
- * batch (MIGRATE_OFFLOAD_BATCH_MAX folios).
+ * batch batch_bytes lets through.
  *
  * No share is unmapped, and no folio of it given back to the CPU, while a
  * descriptor of it may still touch memory.  A failed prep, submit or
@@ -35,8 +40,8 @@
  * brings a warning.  Nothing is marked that was not copied.
  *
  * Parameters (/sys/module/dcbm/parameters/): offloading, reason_mask,
- * nr_dma_chan, use_sg (auto, on, off), min_batch_bytes, timeout_ms, and
- * the counters folios_migrated, folios_failures and overdue_shares ("0"
+ * nr_dma_chan, use_sg (auto, on, off), min_batch_bytes, batch_bytes,
+ * min_share_bytes, timeout_ms, and the counters folios_migrated, folios_failures and overdue_shares ("0"
  * resets them).  See Documentation/mm/migrate-copy-offload.rst.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -79,22 +84,33 @@ static const char * const use_sg_names[] = { "auto", "on", "off" };
 static unsigned int nr_dma_chan = 4;
 static unsigned int use_sg = DCBM_SG_AUTO;
 static unsigned long min_batch_bytes = SZ_2M;
+static unsigned long min_share_bytes = SZ_2M;
 static unsigned long timeout_ms = 1000;
 static atomic_long_t folios_migrated = ATOMIC_LONG_INIT(0);
 static atomic_long_t folios_failures = ATOMIC_LONG_INIT(0);
 static atomic_long_t overdue_shares = ATOMIC_LONG_INIT(0);
 
 /**
+ * struct dcbm_mem - what a batch needs on a channel
+ * @src_sgl: source list storage, @cap entries
+ * @dst_sgl: destination list storage, as many
+ * @batch: migrate_offload_batch_size(@cap) bytes, for a batch whose first
+ *	channel this is
+ * @cap: the most folios a batch on this channel may hold
+ */
+struct dcbm_mem {
+	struct scatterlist *src_sgl, *dst_sgl;
+	void *batch;
+	unsigned int cap;
+};
+
+/**
  * struct dcbm_chan - a held channel, and one batch's share of the copy on it
  * @chan: the channel
  * @stoppable: its device has device_terminate_all and device_synchronize
- * @src_sgl: DMA_MEMCPY_SG source list storage, MIGRATE_OFFLOAD_BATCH_MAX
- *	entries
- * @dst_sgl: destination list storage, as many
- * @batch_mem: migrate_offload_batch_size(MIGRATE_OFFLOAD_BATCH_MAX) bytes,
- *	for a batch whose first channel this is
- * @src: the share's source list, in @src_sgl
- * @dst: the share's destination list, in @dst_sgl
+ * @mem: the memory a batch uses on it
+ * @src: the share's source list, in @mem.src_sgl
+ * @dst: the share's destination list, in @mem.dst_sgl
  * @mapped: @src and @dst are mapped
  * @first_pg: first stream page of the share
  * @end_pg: one past its last
@@ -108,8 +124,7 @@ static atomic_long_t overdue_shares = ATOMIC_LONG_INIT(0);
 struct dcbm_chan {
 	struct dma_chan *chan;
 	bool stoppable;
-	struct scatterlist *src_sgl, *dst_sgl;
-	void *batch_mem;
+	struct dcbm_mem mem;
 	struct sg_table src, dst;
 	bool mapped;
 	unsigned long first_pg, end_pg;
@@ -122,6 +137,7 @@ struct dcbm_chan {
  * struct dcbm_set - the channels batches use, and the mode they use them in
  * @nr: held channels
  * @sg: memcpy_sg on every held channel
+ * @cap: the most folios a batch may hold on them
  * @busy: bit i set while a batch uses @chans[i]
  * @chans: the held channels
  *
@@ -135,6 +151,7 @@ struct dcbm_chan {
 struct dcbm_set {
 	unsigned int nr;
 	bool sg;
+	unsigned int cap;
 	unsigned long busy;
 	struct dcbm_chan *chans[DCBM_MAX_CHANS];
 };
@@ -168,10 +185,10 @@ static void dcbm_build_tables(struct dcbm_chan *sh,
 
 	for (f = 0; f < b->nr; f++)
 		n += dcbm_overlaps(sh, b, f);
-	sg_init_table(sh->src_sgl, n);
-	sg_init_table(sh->dst_sgl, n);
-	sh->src = (struct sg_table){ .sgl = sh->src_sgl, .orig_nents = n };
-	sh->dst = (struct sg_table){ .sgl = sh->dst_sgl, .orig_nents = n };
+	sg_init_table(sh->mem.src_sgl, n);
+	sg_init_table(sh->mem.dst_sgl, n);
+	sh->src = (struct sg_table){ .sgl = sh->mem.src_sgl, .orig_nents = n };
+	sh->dst = (struct sg_table){ .sgl = sh->mem.dst_sgl, .orig_nents = n };
 
 	s = sh->src.sgl;
 	d = sh->dst.sgl;
@@ -399,7 +416,8 @@ static unsigned long dcbm_pages(struct list_head *src_list)
 /*
  * -EOPNOTSUPP if the batch is declined (too small, or more folios than the
  * held memory is for), -EBUSY if every channel is in use, -ENODEV while
- * no channel is held; else what dcbm_copy() made of it.
+ * no channel is held; else what dcbm_copy() made of it.  The batch takes
+ * one channel per min_share_bytes, as many as are free.
  */
 static int dcbm_offload_copy(struct list_head *dst_list,
 			     struct list_head *src_list, unsigned int nr)
@@ -412,8 +430,7 @@ static int dcbm_offload_copy(struct list_head *dst_list,
 	int rc = 0;
 
 	pages = dcbm_pages(src_list);
-	if (nr > MIGRATE_OFFLOAD_BATCH_MAX ||
-	    pages * PAGE_SIZE < READ_ONCE(min_batch_bytes)) {
+	if (pages * PAGE_SIZE < READ_ONCE(min_batch_bytes)) {
 		rc = -EOPNOTSUPP;
 		goto out;
 	}
@@ -422,10 +439,18 @@ static int dcbm_offload_copy(struct list_head *dst_list,
 		rc = -EBUSY;
 		goto out;
 	}
-	n = dcbm_take(chans, idx, pages);
+	if (nr > dcbm_set.cap) {
+		up_read(&dcbm_set_rwsem);
+		rc = -EOPNOTSUPP;
+		goto out;
+	}
+	n = dcbm_take(chans, idx,
+		      migrate_offload_nr_shares(pages * PAGE_SIZE,
+						READ_ONCE(min_share_bytes),
+						DCBM_MAX_CHANS));
 	if (n) {
 		migrate_offload_batch_layout(&b, dst_list, src_list, nr,
-					     chans[0]->batch_mem);
+					     chans[0]->mem.batch);
 		dcbm_copy(&b, chans, n, pages, dcbm_set.sg);
 		copied = migrate_offload_batch_mark(&b);
 		dcbm_give_back(idx, n);
@@ -453,40 +478,57 @@ static bool dcbm_chan_fits(struct dma_chan *chan, unsigned int sg_mode)
 	       dma_has_cap(DMA_MEMCPY_SG, chan->device->cap_mask);
 }
 
+static void dcbm_mem_free(struct dcbm_mem *m)
+{
+	kvfree(m->src_sgl);
+	kvfree(m->dst_sgl);
+	kvfree(m->batch);
+	m->cap = 0;
+}
+
+/*
+ * The memory for batches of up to @cap folios: two lists of @cap entries
+ * and the batch arrays, 88 bytes per folio on x86-64 (44 KiB for the
+ * default batch of 512 folios, 352 KiB for the largest, 4096).
+ */
+static bool dcbm_mem_alloc(struct dcbm_mem *m, unsigned int cap)
+{
+	m->src_sgl = kvmalloc_array(cap, sizeof(*m->src_sgl), GFP_KERNEL);
+	m->dst_sgl = kvmalloc_array(cap, sizeof(*m->dst_sgl), GFP_KERNEL);
+	m->batch = kvmalloc(migrate_offload_batch_size(cap), GFP_KERNEL);
+	m->cap = cap;
+	if (m->src_sgl && m->dst_sgl && m->batch)
+		return true;
+	dcbm_mem_free(m);
+	return false;
+}
+
 static void dcbm_chan_free(struct dcbm_chan *c)
 {
 	dma_release_channel(c->chan);
-	kvfree(c->src_sgl);
-	kvfree(c->dst_sgl);
-	kvfree(c->batch_mem);
+	dcbm_mem_free(&c->mem);
 	kfree(c);
 }
 
 /*
- * Request a channel fit for @mask and the memory a batch needs on it:
- * about 12 KiB of batch arrays and two lists of MIGRATE_OFFLOAD_BATCH_MAX
- * entries (32 KiB on x86-64), held while the channel is.
+ * Request a channel fit for @mask and the memory for batches of up to
+ * @cap folios on it, held while the channel is.
  */
-static struct dcbm_chan *dcbm_chan_alloc(dma_cap_mask_t *mask)
+static struct dcbm_chan *dcbm_chan_alloc(dma_cap_mask_t *mask,
+					 unsigned int cap)
 {
 	struct dcbm_chan *c = kzalloc(sizeof(*c), GFP_KERNEL);
 	struct dma_device *dev;
 
 	if (!c)
 		return NULL;
-	c->src_sgl = kvmalloc_array(MIGRATE_OFFLOAD_BATCH_MAX,
-				    sizeof(*c->src_sgl), GFP_KERNEL);
-	c->dst_sgl = kvmalloc_array(MIGRATE_OFFLOAD_BATCH_MAX,
-				    sizeof(*c->dst_sgl), GFP_KERNEL);
-	c->batch_mem = kvmalloc(migrate_offload_batch_size(MIGRATE_OFFLOAD_BATCH_MAX),
-				GFP_KERNEL);
+	if (!dcbm_mem_alloc(&c->mem, cap)) {
+		kfree(c);
+		return NULL;
+	}
 	c->chan = dma_request_chan_by_mask(mask);
-	if (IS_ERR(c->chan) || !c->src_sgl || !c->dst_sgl || !c->batch_mem) {
-		if (!IS_ERR(c->chan))
-			dma_release_channel(c->chan);
-		kvfree(c->src_sgl);
-		kvfree(c->dst_sgl);
-		kvfree(c->batch_mem);
+	if (IS_ERR(c->chan)) {
+		dcbm_mem_free(&c->mem);
 		kfree(c);
 		return NULL;
 	}
@@ -500,18 +542,22 @@ static struct dcbm_chan *dcbm_chan_alloc(dma_cap_mask_t *mask)
 }
 
 /*
- * Make the held channel set @n channels (0: none) fit for @sg_mode: keep
- * the held channels that fit, request the missing ones, and replace the
- * set once the batches in flight are done.  Requesting and releasing
- * happen outside dcbm_set_rwsem, and batches only try it, so reclaim
- * that migrates (demotion) into dcbm meanwhile goes to the CPU instead of
- * waiting.  If no channel can be had for n > 0, the held set stays as it
- * was and -ENODEV is returned.  Called with the control's lock, which
- * serialises every change of the set.
+ * Make the held channel set @n channels (0: none) fit for @sg_mode, with
+ * memory for batches of up to @cap folios: keep the held channels that
+ * fit, request the missing ones, allocate memory of the new size for the
+ * kept ones if it changes, and replace the set once the batches in flight
+ * are done.  Requesting, allocating and releasing happen outside
+ * dcbm_set_rwsem, and batches only try it, so reclaim that migrates
+ * (demotion) into dcbm meanwhile goes to the CPU instead of waiting.  If
+ * no channel can be had for n > 0 (-ENODEV) or the memory cannot be
+ * allocated (-ENOMEM), the held set stays as it was.  Called with the
+ * control's lock, which serialises every change of the set.
  */
-static int dcbm_set_chans(unsigned int n, unsigned int sg_mode)
+static int dcbm_set_chans(unsigned int n, unsigned int sg_mode,
+			  unsigned int cap)
 {
 	struct dcbm_chan *keep[DCBM_MAX_CHANS], *drop[DCBM_MAX_CHANS];
+	struct dcbm_mem fresh[DCBM_MAX_CHANS] = {};
 	unsigned int i, nr_keep = 0, nr_drop = 0, nr_new;
 	struct dcbm_chan *c;
 	dma_cap_mask_t mask;
@@ -530,8 +576,17 @@ static int dcbm_set_chans(unsigned int n, unsigned int sg_mode)
 	dma_cap_set(DMA_MEMCPY, mask);
 	if (sg_mode == DCBM_SG_ON)
 		dma_cap_set(DMA_MEMCPY_SG, mask);
+	for (i = 0; i < nr_keep; i++) {
+		if (keep[i]->mem.cap == cap)
+			continue;
+		if (!dcbm_mem_alloc(&fresh[i], cap)) {
+			while (i--)
+				dcbm_mem_free(&fresh[i]);
+			return -ENOMEM;
+		}
+	}
 	for (nr_new = nr_keep; nr_new < n; nr_new++) {
-		c = dcbm_chan_alloc(&mask);
+		c = dcbm_chan_alloc(&mask, cap);
 		if (!c)
 			break;
 		keep[nr_new] = c;
@@ -548,24 +603,36 @@ static int dcbm_set_chans(unsigned int n, unsigned int sg_mode)
 
 	down_write(&dcbm_set_rwsem);
 	WARN_ON(dcbm_set.busy);
+	for (i = 0; i < nr_keep; i++)
+		if (fresh[i].cap)
+			swap(keep[i]->mem, fresh[i]);
 	memcpy(dcbm_set.chans, keep, nr_new * sizeof(*keep));
 	dcbm_set.nr = nr_new;
 	dcbm_set.sg = sg;
+	dcbm_set.cap = cap;
 	up_write(&dcbm_set_rwsem);
 
+	for (i = 0; i < nr_keep; i++)
+		dcbm_mem_free(&fresh[i]);
 	for (i = 0; i < nr_drop; i++)
 		dcbm_chan_free(drop[i]);
 	return 0;
 }
 
+/* The most folios a batch holds with the batch_bytes asked for. */
+static unsigned int dcbm_cap(void)
+{
+	return migrate_offload_batch_folios(READ_ONCE(dcbm_migrator.batch_bytes));
+}
+
 static int dcbm_enable(struct migrate_offload_ctl *ctl)
 {
-	return dcbm_set_chans(nr_dma_chan, use_sg);
+	return dcbm_set_chans(nr_dma_chan, use_sg, dcbm_cap());
 }
 
 static void dcbm_disable(struct migrate_offload_ctl *ctl)
 {
-	dcbm_set_chans(0, use_sg);
+	dcbm_set_chans(0, use_sg, 0);
 }
 
 static DEFINE_MIGRATE_OFFLOAD_CTL(dcbm_ctl, &dcbm_migrator, DCBM_REASONS,
@@ -586,7 +653,7 @@ static int nr_dma_chan_set(const char *val, const struct kernel_param *kp)
 		return -EINVAL;
 	guard(mutex)(&dcbm_ctl.lock);
 	if (dcbm_ctl.enabled) {
-		rc = dcbm_set_chans(n, use_sg);
+		rc = dcbm_set_chans(n, use_sg, dcbm_cap());
 		if (rc)
 			return rc;
 	}
@@ -611,7 +678,7 @@ static int use_sg_set(const char *val, const struct kernel_param *kp)
 		return -EINVAL;
 	guard(mutex)(&dcbm_ctl.lock);
 	if (dcbm_ctl.enabled) {
-		rc = dcbm_set_chans(nr_dma_chan, mode);
+		rc = dcbm_set_chans(nr_dma_chan, mode, dcbm_cap());
 		if (rc)
 			return rc;
 	}
@@ -636,6 +703,50 @@ module_param_cb(min_batch_bytes, &migrate_offload_ulong_ops, &min_batch_bytes,
 		0644);
 MODULE_PARM_DESC(min_batch_bytes,
 		 "Leave batches smaller than this to the CPU copy (default 2097152)");
+
+/*
+ * The memory held per channel follows the largest batch: it is resized
+ * before migrate_pages() is asked for larger batches, and after it is
+ * asked for smaller ones, so that no batch finds too little.  A batch
+ * sized before a change and arriving after it is declined if it does not
+ * fit: the CPU copies it.
+ */
+static int batch_bytes_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long bytes;
+	unsigned int cap;
+	int rc;
+
+	rc = migrate_offload_parse_batch_bytes(val, &bytes);
+	if (rc)
+		return rc;
+	cap = migrate_offload_batch_folios(bytes);
+	guard(mutex)(&dcbm_ctl.lock);
+	if (dcbm_ctl.enabled && cap > dcbm_set.cap) {
+		rc = dcbm_set_chans(nr_dma_chan, use_sg, cap);
+		if (rc)
+			return rc;
+	}
+	WRITE_ONCE(dcbm_migrator.batch_bytes, bytes);
+	/* Failing to shrink keeps memory for larger batches: harmless. */
+	if (dcbm_ctl.enabled && cap < dcbm_set.cap)
+		dcbm_set_chans(nr_dma_chan, use_sg, cap);
+	return 0;
+}
+
+static const struct kernel_param_ops batch_bytes_ops = {
+	.set = batch_bytes_set,
+	.get = param_get_ulong,
+};
+module_param_cb(batch_bytes, &batch_bytes_ops, &dcbm_migrator.batch_bytes,
+		0644);
+MODULE_PARM_DESC(batch_bytes,
+		 "Batch size to ask migrate_pages() for: 0 (its own, 2 MiB with 4K pages) or 2 MiB .. 16 MiB (default 0)");
+
+module_param_cb(min_share_bytes, &migrate_offload_share_bytes_ops,
+		&min_share_bytes, 0644);
+MODULE_PARM_DESC(min_share_bytes,
+		 "Cut a batch into shares, one per channel, no smaller than this (default 2097152)");
 
 static int timeout_ms_set(const char *val, const struct kernel_param *kp)
 {

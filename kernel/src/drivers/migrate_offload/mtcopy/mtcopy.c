@@ -4,7 +4,10 @@
  *
  * A batch is one byte stream (its folios back to back), cut at page
  * boundaries into nr_threads shares of (nearly) equal size, so that even a
- * batch of one 2M folio keeps every thread busy.  The migrating thread
+ * batch of one 2M folio keeps every thread busy, but into no more shares
+ * than it has min_share_bytes: a share handed to a worker costs a wake-up
+ * that a small one does not earn back.  batch_bytes asks migrate_pages()
+ * for larger batches of the reasons mtcopy serves.  The migrating thread
  * copies the first share itself, instead of sleeping while others work,
  * and nr_threads - 1 workers copy the rest on an unbound workqueue, on
  * CPUs of the destination node when it has any; the migrating thread then
@@ -15,7 +18,8 @@
  * left to the CPU copy of the move phase.
  *
  * Parameters (/sys/module/mtcopy/parameters/): offloading, reason_mask,
- * nr_threads, min_batch_bytes, and the counters folios_migrated and
+ * nr_threads, min_batch_bytes, batch_bytes, min_share_bytes, and the
+ * counters folios_migrated and
  * folios_failures ("0" resets them).  See
  * Documentation/mm/migrate-copy-offload.rst.
  */
@@ -45,6 +49,7 @@ static unsigned int nr_threads;			/* 0: default, set at init */
  * shares no bigger than that, so the migrating thread copies it alone.
  */
 static unsigned long min_batch_bytes = SZ_256K;
+static unsigned long min_share_bytes = SZ_256K;
 static atomic_long_t folios_migrated = ATOMIC_LONG_INIT(0);
 static atomic_long_t folios_failures = ATOMIC_LONG_INIT(0);
 
@@ -103,7 +108,8 @@ static int mtcopy_offload_copy(struct list_head *dst_list,
 		return -EOPNOTSUPP;
 	}
 
-	n = min_t(unsigned long, threads, pages);
+	n = migrate_offload_nr_shares(pages * PAGE_SIZE,
+				      READ_ONCE(min_share_bytes), threads);
 	atomic_set(&b.pending, n);
 	init_completion(&b.done);
 	nid = folio_nid(b.mb.dst[0]);
@@ -188,6 +194,15 @@ module_param_cb(min_batch_bytes, &migrate_offload_ulong_ops, &min_batch_bytes,
 		0644);
 MODULE_PARM_DESC(min_batch_bytes,
 		 "Leave batches smaller than this to the CPU copy (default 262144)");
+
+module_param_cb(batch_bytes, &migrate_offload_batch_bytes_ops,
+		&mtcopy_migrator.batch_bytes, 0644);
+MODULE_PARM_DESC(batch_bytes,
+		 "Batch size to ask migrate_pages() for: 0 (its own, 2 MiB with 4K pages) or 2 MiB .. 16 MiB (default 0)");
+module_param_cb(min_share_bytes, &migrate_offload_share_bytes_ops,
+		&min_share_bytes, 0644);
+MODULE_PARM_DESC(min_share_bytes,
+		 "Cut a batch into shares, one per thread, no smaller than this (default 262144)");
 
 module_param_cb(folios_migrated, &migrate_offload_counter_ops,
 		&folios_migrated, 0644);
