@@ -161,6 +161,157 @@ def window_section(uw):
     return md
 
 
+def split_batch(config):
+    """'dcbm_sg:4@8m' -> ('dcbm_sg:4', '8m'); no '@' -> (config, '')."""
+    base, _, size = config.partition('@')
+    return base, size
+
+
+def shares(row, copier):
+    """The shares a batch of the row's mean size is cut into (the policy of
+    dcbm and mtcopy: as many as channels or threads, none below
+    min_share_bytes)."""
+    n = int(copier.partition(':')[2] or 1)
+    b, sh = num(row, 'batch_bytes_mean'), num(row, 'share')
+    if not b or not sh:
+        return 1
+    return max(1, min(n, int(b // sh)))
+
+
+def batch_size_sections(mp, bc):
+    """move_pages and the copy step per batch size asked for, and the fixed
+    cost per batch."""
+    r0 = mp[0]
+    sizes = list(dict.fromkeys(split_batch(c)[1] for c in configs(mp) if '@' in c))
+    copiers = list(dict.fromkeys(split_batch(c)[0] for c in configs(mp) if '@' in c))
+    md = ['### move_pages(2) by batch size (batch_bytes), GB/s mean ± SD and ratio to stock', '',
+          f'{r0["mb"]} MB per run, {r0["runs"]} runs per cell, alternating, every move '
+          'verified. Each migrator asks migrate_pages() for batches of the size of '
+          'the column (batch_bytes; 2m is the default batch) and cuts them into '
+          'shares no smaller than its default min_share_bytes (dcbm 2 MiB, mtcopy '
+          '256 KiB).', '']
+    rows = []
+    for f in FOLIOS:
+        if not any(r.get('folio') == f for r in mp):
+            continue
+        stock = num(cell(mp, f, 'stock'), 'gbps_mean')
+        for c in ['stock', 'batch']:
+            r = cell(mp, f, c)
+            if r:
+                x = ratio(num(r, 'gbps_mean'), stock)
+                rows.append([f, c, f'{pm(r, "gbps")} ({x:.3f}x)'] + [''] * (len(sizes) - 1))
+        for c in copiers:
+            out = [f, c]
+            for b in sizes:
+                r = cell(mp, f, f'{c}@{b}')
+                x = ratio(num(r, 'gbps_mean'), stock) if r else None
+                if x is not None:
+                    r['vs_stock'] = '%.3f' % x
+                out.append(f'{pm(r, "gbps")} ({x:.3f}x)' if x is not None else '-')
+            rows.append(out)
+    md += md_table(['folio', 'copy'] + sizes, rows)
+
+    md += ['### Batch copy step by batch size: the fixed cost per batch', '',
+           'From the mm_migrate_copy_batch events of the runs above: time per batch '
+           '(mean) at each batch size asked for, and the shares the policy cut it into '
+           '(as many as channels or threads, none below min_share_bytes). A least-squares '
+           'line through time against bytes per batch gives the copier\'s streaming '
+           'rate (its slope) and its fixed cost per batch (where it meets zero bytes): '
+           'mapping, descriptors or work items, submission, completion and wake-up. '
+           'fixed share: that cost over the batch time; vs CPU: the batch time over the '
+           'kernel\'s single-thread CPU copy of the same bytes (batch, same boot).', '']
+    rows = []
+    for f in FOLIOS:
+        cpu = cell(bc, f, 'batch')
+        bw = num(cpu, 'gbps_mean')
+        if cpu:
+            rows.append([f, 'batch (CPU)', '1', '%.0f (%.2f MB)' % (
+                num(cpu, 'batch_us_mean'), num(cpu, 'batch_bytes_mean') / 2**20),
+                '%.3f' % bw, '-', '-', '-'])
+        for c in copiers:
+            pts, us, sh, vs = [], [], [], []
+            for b in sizes:
+                r = cell(bc, f, f'{c}@{b}')
+                if not r:
+                    us.append('-')
+                    sh.append('-')
+                    vs.append('-')
+                    continue
+                n = shares(r, c)
+                r['shares'] = n
+                by, t = num(r, 'batch_bytes_mean'), num(r, 'batch_us_mean')
+                pts.append((by, t))
+                us.append('%.0f' % t)
+                sh.append(str(n))
+                x = ratio(t, by / (bw * 1e3)) if bw else None
+                vs.append('%.2fx' % x if x else '-')
+            if not pts:
+                continue
+            rate = fixed = None
+            if len(pts) >= 2:
+                mx = sum(p[0] for p in pts) / len(pts)
+                my = sum(p[1] for p in pts) / len(pts)
+                sxx = sum((p[0] - mx) ** 2 for p in pts)
+                if sxx:
+                    slope = sum((p[0] - mx) * (p[1] - my) for p in pts) / sxx
+                    fixed = my - slope * mx
+                    rate = 1 / (slope * 1e3) if slope > 0 else None
+            fs = ' / '.join('%.0f%%' % (100 * fixed / p[1]) for p in pts) if fixed is not None else '-'
+            for r in (cell(bc, f, f'{c}@{b}') for b in sizes):
+                if r and fixed is not None:
+                    r['fixed_us_fit'] = '%.1f' % fixed
+                    r['rate_gbps_fit'] = '%.3f' % rate if rate else ''
+            rows.append([f, c, ' / '.join(sh), ' / '.join(us),
+                         '%.3f' % rate if rate else '-',
+                         '%.0f' % fixed if fixed is not None else '-', fs, ' / '.join(vs)])
+    sz = ' / '.join(sizes)
+    md += md_table(['folio', 'copy', f'shares ({sz})', f'µs per batch ({sz})',
+                    'rate GB/s (fit)', 'fixed µs per batch (fit)', f'fixed share ({sz})',
+                    f'time vs CPU copy ({sz})'], rows)
+    return md
+
+
+def batch_window_section(bw):
+    """The unmapped window per page against the migrator's batch size."""
+    r0 = bw[0]
+    md = ['### Unmapped window per page by batch size (move_pages of 4K pages)', '',
+          f'{r0["migrator"]} taking every batch (dcbm: one swdma channel, DMA_MEMCPY_SG), '
+          f'{r0["mb"]} MB per move, {r0["runs"]} runs per setting, alternating; from each '
+          'page\'s migrate:set_migration_pte to its remove_migration_pte event. '
+          'stock: vm.migrate_batch_copy=0 (no batch step, folio by folio).', '']
+    stock = num(cell_by(bw, 'anon', 'stock'), 'mean_us')
+    rows = []
+    for r in bw:
+        x = ratio(num(r, 'mean_us'), stock)
+        b = int(r['batch']) if r['copy'] != 'stock' else None
+        rows.append([r['copy'], '-' if b is None else ('%g MiB' % (b / 2**20) if b else 'default'),
+                     f'{r["mean_us"]} ± {r["sd_us"]}', r['p50_us'], r['p99_us'], r['max_us'],
+                     '%.3f' % x if x is not None else '-'])
+    md += md_table(['setting', 'batch_bytes', 'mean µs (± SD of runs)', 'p50 µs', 'p99 µs',
+                    'max µs', 'mean vs stock'], rows)
+    return md
+
+
+def batch_targets(mp, bc):
+    """The targets of the batch-size issue, from the batch-size runs."""
+    res = []
+    cpu = num(cell(bc, '2M', 'batch'), 'gbps_mean')
+    cand = [c for c in configs(bc) if c.startswith('dcbm_sg:1@')]
+    best = max(((num(cell(bc, '2M', c), 'gbps_mean') or 0, c) for c in cand), default=(0, '-'))
+    r = ratio(best[0], cpu)
+    res.append(('batch size, 2M: dcbm_sg:1 at its best batch size >= 0.95x the batch step\'s CPU copy',
+                f'{best[1]} {best[0]:.3f} vs CPU {cpu:.3f} GB/s = {r:.3f}x' if r else '-',
+                r is not None and r >= 0.95))
+    stock = num(cell(mp, '2M', 'stock'), 'gbps_mean')
+    cand = [c for c in configs(mp) if '@' in c]
+    best = max(((num(cell(mp, '2M', c), 'gbps_mean') or 0, c) for c in cand), default=(0, '-'))
+    r = ratio(best[0], stock)
+    res.append(('batch size, 2M: best migrator at its best batch size >= 1.2x stock (move_pages)',
+                f'{best[1]} {best[0]:.3f} vs stock {stock:.3f} GB/s = {r:.3f}x' if r else '-',
+                r is not None and r >= 1.2))
+    return res
+
+
 def cell_by(rows, mem, copy):
     for r in rows:
         if r.get('mem') == mem and r.get('copy') == copy:
@@ -330,6 +481,9 @@ def main():
     mp = tables.get('move_pages', [])
     bc = tables.get('batch_copy', [])
     uw = tables.get('unmap_window', [])
+    bmp = tables.get('bs_move_pages', [])
+    bbc = tables.get('bs_batch_copy', [])
+    bw = tables.get('unmap_window_batch', [])
     ceil = ceilings(memcpy)
 
     md = []
@@ -374,10 +528,16 @@ def main():
         md += by_folio_section('Batch copy step alone (offload_copy on the batch\'s folio lists)',
                                note, bc, comp)
 
+    if bmp and bbc:
+        md += batch_size_sections(bmp, bbc)
+    if bw:
+        md += batch_window_section(bw)
     if uw:
         md += window_section(uw)
 
     tg = targets(dma, mp, bc, ceil) if dma and mp and bc else []
+    if bmp and bbc:
+        tg += batch_targets(bmp, bbc)
     if tg:
         md += ['### Targets (ratios from this boot)', '']
         md += md_table(['target', 'measured', 'met'],

@@ -11,8 +11,10 @@
 #   BENCH_MEMCPY_MB  MB copied per thread per run
 #   BENCH_DMA_MB     MB copied per DMA channel per run
 #   BENCH_MOVE_MB    MB moved per move_pages run
-#   BENCH_PARTS      the tables to measure: memcpy,dma,move,window (all)
+#   BENCH_PARTS      the tables to measure: memcpy,dma,move,batch,window (all)
 #   BENCH_WINDOW_MB, BENCH_WINDOW_CONFIGS
+#   BENCH_BATCH_SIZES the batch sizes compared (batch_bytes; 2m,8m,16m)
+#   BENCH_BATCH_WINDOW_MB, BENCH_BATCH_WINDOW_RUNS  the window by batch size
 #                    the unmapped-window table: MB per move, and the
 #                    vm.migrate_batch_copy settings compared (NAME=VALUE,...)
 . "$(dirname "$0")/lib.sh"
@@ -29,7 +31,8 @@ esac
 
 # Only what the user set is passed on; the defaults live in guest/bench.sh.
 guest_env BENCH_FULL BENCH_RUNS BENCH_DMA_RUNS BENCH_MEMCPY_MB BENCH_DMA_MB BENCH_MOVE_MB \
-	BENCH_PARTS BENCH_WINDOW_MB BENCH_WINDOW_CONFIGS
+	BENCH_PARTS BENCH_WINDOW_MB BENCH_WINDOW_CONFIGS BENCH_BATCH_SIZES \
+	BENCH_BATCH_WINDOW_MB BENCH_BATCH_WINDOW_RUNS
 
 vm_rc=0
 "$TOP/host/vm.sh" bench "${GUEST_ENV[@]}" || vm_rc=$?

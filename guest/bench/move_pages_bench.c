@@ -3,7 +3,8 @@
  * move_pages_bench: move_pages(2) throughput from node 0 to node 1, and the
  * throughput of the batch copy step alone, per copy configuration.
  *
- *   move_pages_bench [-f 4k|64k|1m|2m] [-m MB] [-r RUNS] [-c CONFIG[,CONFIG...]] [-p]
+ *   move_pages_bench [-f 4k|64k|1m|2m] [-m MB] [-r RUNS] [-c CONFIG[,CONFIG...]]
+ *                    [-S SIZE] [-t PREFIX] [-p]
  *
  * Each run maps a fresh anonymous region, binds it to node 0, faults it in
  * as folios of the -f size (the region is 2M aligned; for 64k, 1m and 2m
@@ -26,6 +27,13 @@
  *   dcbm_sg:N  the same with one DMA_MEMCPY_SG transaction per channel
  *              (use_sg=on)
  *   mtcopy:N   the batch step offloaded to mtcopy with N threads
+ * and a migrator's configuration may end in @SIZE, the batch size it asks
+ * for (its batch_bytes; default the migrator's own), and in
+ * /SIZE, the smallest share it cuts a batch into (min_share_bytes; default
+ * the migrator's own), sizes in bytes or with a k or m suffix: e.g.
+ * dcbm_sg:4@8m/2m is dcbm on 4 channels in batches of 8 MiB, cut into
+ * shares of at least 2 MiB.  -S SIZE is the share size of configurations
+ * without one.
  * Without -c the kernel's settings are left alone ("default").  With
  * several, the runs alternate between them, so that every configuration
  * sees the same conditions; the settings are restored at the end.
@@ -35,6 +43,9 @@
  * migrator's offload_copy()), so the copy step's own throughput, without
  * the page-table work around it, comes from the same runs.
  *
+ * -t names the tables PREFIX_move_pages and PREFIX_batch_copy, to keep
+ * the lines of a separate comparison apart.
+ *
  * -p prints a "@@vmtest progress" line after each round of runs (the VM's
  * progress channel, see guest/lib.sh).
  *
@@ -42,7 +53,11 @@
  * backed by folios of the -f size in the last run):
  *   move_pages folio=F copy=C mb=M runs=R gbps_mean=.. gbps_sd=.. gbps_min=.. gbps_max=.. folio_pct=..
  *   batch_copy folio=F copy=C mb=M runs=R gbps_mean=.. gbps_sd=.. batches=.. offloaded_pct=..
- * (no batch_copy line for stock, which has no batch step).
+ *     batch=B share=S batch_bytes_mean=.. batch_us_mean=..
+ * (no batch_copy line for stock, which has no batch step; batches is per
+ * run, batch_bytes_mean and batch_us_mean per batch, over all runs; batch
+ * and share are the migrator's batch_bytes and min_share_bytes in the
+ * runs, 0 without a migrator).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -53,7 +68,7 @@
 #include "../lib/vmtest.h"
 
 #define MAX_RUNS 1000
-#define MAX_CONFIGS 16
+#define MAX_CONFIGS 24
 #define SZ_2M (2UL << 20)
 #define BATCH_SYSCTL "/proc/sys/vm/migrate_batch_copy"
 #define THP_DIR "/sys/kernel/mm/transparent_hugepage/"
@@ -68,7 +83,30 @@ struct config {
 	char name[24];
 	enum copier copier;
 	long n;			/* channels or threads */
+	unsigned long batch;	/* batch_bytes, 0: the migrator's default */
+	unsigned long share;	/* min_share_bytes, 0: the migrator's default */
+	unsigned long eff_batch, eff_share;	/* what apply() set */
 };
+
+/* The migrators' batch_bytes and min_share_bytes before, restored at the end */
+static char dcbm0[2][32], mtcopy0[2][32];
+static unsigned long def_share;	/* -S */
+static const char *const size_params[2] = { "batch_bytes", "min_share_bytes" };
+
+/* Save (@save) or restore the size parameters of the migrator at @dir. */
+static void sizes_keep(const char *dir, char (*val)[32], bool save)
+{
+	char path[128];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s%s", dir, size_params[i]);
+		if (save && file_read(path, val[i], sizeof(val[i])))
+			val[i][0] = '\0';
+		else if (!save && val[i][0])
+			file_write(path, val[i]);
+	}
+}
 
 /* Every anonymous mTHP size the kernel offers, and its setting before. */
 #define MAX_THP_SIZES 16
@@ -300,6 +338,25 @@ out:
 	return gbps;
 }
 
+/* A size in bytes, or with a k or m suffix; 0 if malformed. */
+static unsigned long parse_size(const char *s, const char *end)
+{
+	unsigned long v;
+	char *e;
+
+	if (s == end || *s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	v = strtoul(s, &e, 10);
+	if (errno)
+		return 0;
+	if (e < end && (*e == 'k' || *e == 'K'))
+		v <<= 10, e++;
+	else if (e < end && (*e == 'm' || *e == 'M'))
+		v <<= 20, e++;
+	return e == end ? v : 0;
+}
+
 /* Parse -c into @cfg: at most MAX_CONFIGS entries. */
 static int parse_configs(char *arg, struct config *cfg)
 {
@@ -307,7 +364,7 @@ static int parse_configs(char *arg, struct config *cfg)
 		{ "stock", STOCK }, { "batch", BATCH }, { "dcbm", DCBM_ENTRY },
 		{ "dcbm_sg", DCBM_SG }, { "mtcopy", MTCOPY_N },
 	};
-	char *tok, *colon, *end, bad[64];
+	char *tok, *colon, *end, *at, *slash, bad[64];
 	unsigned int k;
 	int n = 0;
 
@@ -326,9 +383,26 @@ static int parse_configs(char *arg, struct config *cfg)
 			goto bad;
 		cfg[n].copier = kinds[k].c;
 		cfg[n].n = 0;
+		cfg[n].batch = 0;
+		cfg[n].share = 0;
 		if ((kinds[k].c >= DCBM_ENTRY) != !!colon)
 			goto bad;
 		if (colon) {
+			slash = strchr(colon + 1, '/');
+			at = strchr(colon + 1, '@');
+			if (slash) {
+				cfg[n].share = parse_size(slash + 1,
+						slash + strlen(slash));
+				if (!cfg[n].share)
+					goto bad;
+				*slash = '\0';
+			}
+			if (at) {
+				cfg[n].batch = parse_size(at + 1, at + strlen(at));
+				if (!cfg[n].batch)
+					goto bad;
+				*at = '\0';
+			}
 			errno = 0;
 			cfg[n].n = strtol(colon + 1, &end, 10);
 			if (errno || *end || cfg[n].n < 1 || cfg[n].n > 16)
@@ -338,7 +412,7 @@ static int parse_configs(char *arg, struct config *cfg)
 	}
 	return n;
 bad:
-	fprintf(stderr, "bad value for -c: '%s' (stock, batch, dcbm:N, dcbm_sg:N, mtcopy:N with N 1..16; at most %d)\n",
+	fprintf(stderr, "bad value for -c: '%s' (stock, batch, dcbm:N, dcbm_sg:N, mtcopy:N with N 1..16, then optionally @BATCH and /SHARE sizes; at most %d)\n",
 		bad, MAX_CONFIGS);
 	exit(2);
 }
@@ -356,11 +430,22 @@ static int param(const char *dir, const char *name, const char *val)
 }
 
 /* Make migration copy the way @c says: 0 or -1. */
-static int apply(const struct config *c)
+static int apply(struct config *c)
 {
-	char n[16];
+	char (*def)[32] = c->copier == MTCOPY_N ? mtcopy0 : dcbm0;
+	char n[16], batch[64], share[64];
 
 	snprintf(n, sizeof(n), "%ld", c->n);
+	snprintf(batch, sizeof(batch), "%lu", c->batch);
+	snprintf(share, sizeof(share), "%lu", c->share);
+	if (!c->batch)
+		snprintf(batch, sizeof(batch), "%s", def[0]);
+	if (!c->share && def_share)
+		snprintf(share, sizeof(share), "%lu", def_share);
+	else if (!c->share)
+		snprintf(share, sizeof(share), "%s", def[1]);
+	c->eff_batch = strtoul(batch, NULL, 10);
+	c->eff_share = strtoul(share, NULL, 10);
 	/* Only one migrator can be registered: stop both first. */
 	if ((!access(DCBM "offloading", W_OK) &&
 	     param(DCBM, "offloading", "0")) ||
@@ -387,23 +472,30 @@ static int apply(const struct config *c)
 		       param(DCBM, "reason_mask", "all") ||
 		       param(DCBM, "nr_dma_chan", n) ||
 		       param(DCBM, "use_sg", c->copier == DCBM_SG ? "on" : "off") ||
+		       param(DCBM, "batch_bytes", batch) ||
+		       param(DCBM, "min_share_bytes", share) ||
 		       param(DCBM, "offloading", "1") ? -1 : 0;
 	case MTCOPY_N:
 		return param(MTCOPY, "min_batch_bytes", "0") ||
 		       param(MTCOPY, "reason_mask", "all") ||
 		       param(MTCOPY, "nr_threads", n) ||
+		       param(MTCOPY, "batch_bytes", batch) ||
+		       param(MTCOPY, "min_share_bytes", share) ||
 		       param(MTCOPY, "offloading", "1") ? -1 : 0;
 	}
 	return -1;
 }
+
+static const char *prefix = "";
 
 static void print_stats(const char *table, const char *folio, const char *copy,
 			int mb, int runs, const double *v)
 {
 	struct stats s = stats_of(v, runs);
 
-	printf("%s folio=%s copy=%s mb=%d runs=%d gbps_mean=%.3f gbps_sd=%.3f gbps_min=%.3f gbps_max=%.3f",
-	       table, folio, copy, mb, runs, s.mean, s.sd, s.min, s.max);
+	printf("%s%s%s folio=%s copy=%s mb=%d runs=%d gbps_mean=%.3f gbps_sd=%.3f gbps_min=%.3f gbps_max=%.3f",
+	       prefix, *prefix ? "_" : "", table, folio, copy, mb, runs,
+	       s.mean, s.sd, s.min, s.max);
 }
 
 int main(int argc, char **argv)
@@ -417,6 +509,7 @@ int main(int argc, char **argv)
 	unsigned long long batches[MAX_CONFIGS] = { 0 };
 	unsigned long long folios[MAX_CONFIGS] = { 0 };
 	unsigned long long offloaded[MAX_CONFIGS] = { 0 };
+	unsigned long long bytes[MAX_CONFIGS] = { 0 }, ns[MAX_CONFIGS] = { 0 };
 	int mb = 256, runs = 5, ncfg = 0, r, c, opt, rc = 1, progress = 0;
 	const char *fname = "4K";
 	char old[16] = "";
@@ -425,7 +518,7 @@ int main(int argc, char **argv)
 	struct copy_step cs;
 	unsigned int k;
 
-	while ((opt = getopt(argc, argv, "f:m:r:c:p")) != -1) {
+	while ((opt = getopt(argc, argv, "f:m:r:c:S:t:p")) != -1) {
 		switch (opt) {
 		case 'f':
 			for (k = 0; k < 4 && strcmp(optarg, sizes[k].arg); k++)
@@ -440,9 +533,17 @@ int main(int argc, char **argv)
 		case 'm': mb = parse_pos("-m", optarg, 1 << 16); break;
 		case 'r': runs = parse_pos("-r", optarg, MAX_RUNS); break;
 		case 'c': ncfg = parse_configs(optarg, cfg); break;
+		case 't': prefix = optarg; break;
+		case 'S':
+			def_share = parse_size(optarg, optarg + strlen(optarg));
+			if (!def_share) {
+				fprintf(stderr, "bad value for -S: '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 'p': progress = 1; break;
 		default:
-			fprintf(stderr, "usage: move_pages_bench [-f 4k|64k|1m|2m] [-m MB] [-r RUNS] [-c CONFIG,...] [-p]\n");
+			fprintf(stderr, "usage: move_pages_bench [-f 4k|64k|1m|2m] [-m MB] [-r RUNS] [-c CONFIG,...] [-S SIZE] [-t PREFIX] [-p]\n");
 			return 2;
 		}
 	}
@@ -461,6 +562,8 @@ int main(int argc, char **argv)
 		snprintf(cfg[0].name, sizeof(cfg[0].name), "default");
 		ncfg = 1;
 	}
+	sizes_keep(DCBM, dcbm0, true);
+	sizes_keep(MTCOPY, mtcopy0, true);
 	if (access(TRACEFS "/trace", F_OK) &&
 	    mount("nodev", TRACEFS, "tracefs", 0, NULL)) {
 		perror("mount tracefs");
@@ -489,6 +592,8 @@ int main(int argc, char **argv)
 			batches[c] += cs.batches;
 			folios[c] += cs.folios;
 			offloaded[c] += cs.copied;
+			bytes[c] += cs.bytes;
+			ns[c] += cs.ns;
 		}
 		if (progress && r >= 0) {
 			printf("@@vmtest progress   %s folios, round %d/%d, GB/s:",
@@ -506,8 +611,11 @@ int main(int argc, char **argv)
 		if (!batches[c])
 			continue;
 		print_stats("batch_copy", fname, cfg[c].name, mb, runs, copy[c]);
-		printf(" batches=%llu offloaded_pct=%.1f\n", batches[c] / runs,
-		       100.0 * offloaded[c] / folios[c]);
+		printf(" batches=%llu offloaded_pct=%.1f batch=%lu share=%lu batch_bytes_mean=%.0f batch_us_mean=%.1f\n",
+		       batches[c] / runs, 100.0 * offloaded[c] / folios[c],
+		       cfg[c].eff_batch, cfg[c].eff_share,
+		       (double)bytes[c] / batches[c],
+		       ns[c] / 1e3 / batches[c]);
 	}
 restore:
 	file_write(TRACE_EVENT, "0");
@@ -516,6 +624,8 @@ restore:
 			file_write(DCBM "offloading", "0");
 		if (!access(MTCOPY "offloading", W_OK))
 			file_write(MTCOPY "offloading", "0");
+		sizes_keep(DCBM, dcbm0, false);
+		sizes_keep(MTCOPY, mtcopy0, false);
 		file_write(BATCH_SYSCTL, old);
 	}
 	thp_restore();

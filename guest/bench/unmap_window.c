@@ -5,6 +5,7 @@
  * nothing, per setting of vm.migrate_batch_copy with no migrator.
  *
  *   unmap_window [-m MB] [-r RUNS] [-c NAME=VALUE[,NAME=VALUE...]] [-s]
+ *                [-M dcbm|mtcopy|test_migrator]
  *
  * Each run maps a fresh region of 4K pages (anonymous, or with -s a
  * memfd: shmem), faults it in on node 0 and moves it to node 1 with one
@@ -13,6 +14,13 @@
  * (global trace clock) give, per page, the time from its unmap to its
  * remap: the time a task touching it would wait.  -c names the settings
  * of the sysctl compared, e.g. stock=0,step=1, alternating run by run.
+ *
+ * With -M, that migrator is registered for every reason and takes every
+ * batch (dcbm on one swdma channel with DMA_MEMCPY_SG, mtcopy with one
+ * thread), and a setting may end in @SIZE, the batch size it asks for
+ * (batch_bytes, in bytes or with a k or m suffix), e.g. b8m=1@8m: the
+ * window per folio against the batch size.  Lines are then named
+ * unmap_window_batch and carry migrator= and batch=.
  *
  * With -s, a reader thread keeps read(2)ing the memfd while the pages
  * move: each read takes a page cache reference on a folio, which can make
@@ -43,6 +51,7 @@
 struct config {
 	char name[16];
 	char value[8];
+	char batch[24];		/* the migrator's batch_bytes, "" to keep */
 	double mean[MAX_RUNS];
 	double *win;		/* every page's window, all runs */
 	unsigned long n, cap;
@@ -50,6 +59,52 @@ struct config {
 };
 
 static volatile int reader_stop;
+static const char *migrator;	/* -M */
+static char mig_dir[96];
+
+/* Bytes, or with a k or m suffix, as decimal text in @out; -1 if bad. */
+static int size_text(const char *s, char *out, size_t len)
+{
+	unsigned long v;
+	char *e;
+
+	errno = 0;
+	v = strtoul(s, &e, 10);
+	if (errno || e == s || *s < '0' || *s > '9')
+		return -1;
+	if (*e == 'k' || *e == 'K')
+		v <<= 10, e++;
+	else if (*e == 'm' || *e == 'M')
+		v <<= 20, e++;
+	if (*e)
+		return -1;
+	snprintf(out, len, "%lu", v);
+	return 0;
+}
+
+static int mig_param(const char *name, const char *val)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s%s", mig_dir, name);
+	if (!file_write(path, val))
+		return 0;
+	fprintf(stderr, "cannot write %s to %s\n", val, path);
+	return -1;
+}
+
+/* Register -M's migrator for every batch: 0 or -1. */
+static int migrator_on(void)
+{
+	if (!strcmp(migrator, "dcbm") &&
+	    (mig_param("nr_dma_chan", "1") || mig_param("use_sg", "on")))
+		return -1;
+	if (!strcmp(migrator, "mtcopy") && mig_param("nr_threads", "1"))
+		return -1;
+	return mig_param("min_batch_bytes", "0") ||
+	       mig_param("reason_mask", "all") ||
+	       mig_param("offloading", "1") ? -1 : 0;
+}
 
 static void *reader(void *arg)
 {
@@ -171,6 +226,8 @@ static int one_run(struct config *c, unsigned long pages, int run, bool shm)
 			return -1;
 	}
 	pages_fill(buf, pages, run + 1);
+	if (migrator && *c->batch && mig_param("batch_bytes", c->batch))
+		goto out;
 	if (file_write(BATCH_SYSCTL, c->value)) {
 		fprintf(stderr, "cannot write %s to %s\n", c->value, BATCH_SYSCTL);
 		goto out;
@@ -222,27 +279,45 @@ int main(int argc, char **argv)
 {
 	static struct config cfg[MAX_CONFIGS];
 	int mb = 16, runs = 6, ncfg = 0, opt, r, c, rc = 1;
-	char old[16] = "", *list = "stock=0,step=1", *s, *save = NULL;
+	char old[16] = "", *list = "stock=0,step=1", *s, *save = NULL, *at;
+	char batch0[24] = "";
 	unsigned long pages;
 	bool shm = false;
 
-	while ((opt = getopt(argc, argv, "m:r:c:s")) != -1) {
+	while ((opt = getopt(argc, argv, "m:r:c:sM:")) != -1) {
 		switch (opt) {
 		case 'm': mb = parse_pos("-m", optarg, 4096); break;
 		case 'r': runs = parse_pos("-r", optarg, MAX_RUNS); break;
 		case 'c': list = optarg; break;
 		case 's': shm = true; break;
+		case 'M': migrator = optarg; break;
 		default:
-			fprintf(stderr, "usage: %s [-m MB] [-r RUNS] [-c NAME=VALUE,...] [-s]\n",
+			fprintf(stderr, "usage: %s [-m MB] [-r RUNS] [-c NAME=VALUE[@BATCH],...] [-s] [-M MIGRATOR]\n",
 				argv[0]);
 			return 2;
 		}
+	}
+	if (migrator && strcmp(migrator, "dcbm") && strcmp(migrator, "mtcopy") &&
+	    strcmp(migrator, "test_migrator")) {
+		fprintf(stderr, "bad value for -M: '%s' (dcbm, mtcopy or test_migrator)\n",
+			migrator);
+		return 2;
 	}
 	if (mb < 0 || runs < 0)
 		return 2;
 	pages = (unsigned long)mb << 20 >> 12;
 	for (s = strtok_r(list, ",", &save); s && ncfg < MAX_CONFIGS;
 	     s = strtok_r(NULL, ",", &save), ncfg++) {
+		at = strchr(s, '@');
+		if (at) {
+			*at = '\0';
+			if (!migrator || size_text(at + 1, cfg[ncfg].batch,
+						   sizeof(cfg[ncfg].batch))) {
+				fprintf(stderr, "bad batch size '%s' (bytes, or with k or m; needs -M)\n",
+					at + 1);
+				return 2;
+			}
+		}
 		if (sscanf(s, "%15[^=]=%7s", cfg[ncfg].name, cfg[ncfg].value) != 2) {
 			fprintf(stderr, "bad setting '%s' (NAME=VALUE)\n", s);
 			return 2;
@@ -268,6 +343,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cannot set up %s or the trace\n", BATCH_SYSCTL);
 		return 1;
 	}
+	if (migrator) {
+		char path[160];
+
+		snprintf(mig_dir, sizeof(mig_dir), "/sys/module/%s/parameters/",
+			 migrator);
+		snprintf(path, sizeof(path), "%sbatch_bytes", mig_dir);
+		if (file_read(path, batch0, sizeof(batch0)) || migrator_on())
+			goto out;
+	}
 	for (r = 0; r < runs; r++)
 		for (c = 0; c < ncfg; c++)
 			if (one_run(&cfg[c], pages, r, shm))
@@ -277,13 +361,23 @@ int main(int argc, char **argv)
 		unsigned long n = cfg[c].n;
 
 		qsort(cfg[c].win, n, sizeof(double), cmp_double);
-		printf("unmap_window mem=%s copy=%s mb=%d runs=%d pages=%lu mean_us=%.1f sd_us=%.1f p50_us=%.1f p99_us=%.1f max_us=%.1f step_folios=%lld wasted=%lld\n",
-		       shm ? "shmem" : "anon", cfg[c].name, mb, runs, n, st.mean,
+		printf("unmap_window%s mem=%s copy=%s mb=%d runs=%d pages=%lu mean_us=%.1f sd_us=%.1f p50_us=%.1f p99_us=%.1f max_us=%.1f step_folios=%lld wasted=%lld",
+		       migrator ? "_batch" : "", shm ? "shmem" : "anon",
+		       cfg[c].name, mb, runs, n, st.mean,
 		       st.sd, cfg[c].win[n / 2], cfg[c].win[n * 99 / 100],
 		       cfg[c].win[n - 1], cfg[c].step_folios, cfg[c].wasted);
+		if (migrator)
+			printf(" migrator=%s batch=%s", migrator,
+			       *cfg[c].batch ? cfg[c].batch : batch0);
+		printf("\n");
 	}
 	rc = 0;
 out:
+	if (migrator) {
+		mig_param("offloading", "0");
+		if (*batch0)
+			mig_param("batch_bytes", batch0);
+	}
 	file_write(BATCH_SYSCTL, old);
 	file_write(TRACEFS "/buffer_size_kb", "1408");
 	file_write(TRACEFS "/trace_clock", "local");

@@ -135,8 +135,10 @@ static bool set_knobs(const char *list)
 
 FIXTURE_SETUP(stuck)
 {
+	/* Every batch in two shares, one per channel, however small. */
 	const struct dcbm_setting dcbm[] = {
 		{ "nr_dma_chan", "2" }, { "use_sg", variant->use_sg },
+		{ "min_share_bytes", "4096" },
 		{ "min_batch_bytes", "0" }, { "reason_mask", "all" },
 		{ "timeout_ms", "50" }, { "folios_migrated", "0" },
 		{ "folios_failures", "0" }, { "overdue_shares", "0" },

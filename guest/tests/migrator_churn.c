@@ -16,7 +16,9 @@
  *    turn) under a loaded dcbm, checking it cannot go while dcbm holds its
  *    channels;
  *  - toggle_params: CHURN_OPS (300) random writes to offloading,
- *    nr_dma_chan, use_sg, reason_mask and nr_threads of dcbm and mtcopy;
+ *    nr_dma_chan, use_sg, reason_mask, nr_threads, batch_bytes (which
+ *    resizes what dcbm holds per channel) and min_share_bytes of dcbm and
+ *    mtcopy;
  *  - failslab_* and fail_page_alloc_*: the kernel's fault injection fails
  *    a share of the allocations made by the mover thread from the code of
  *    dcbm, swdma or mtcopy (task filter plus stacktrace filter on the
@@ -100,6 +102,9 @@ static const char *const pressure_vm[][2] = {
 
 #define NR_PRESSURE_VM	(sizeof(pressure_vm) / sizeof(pressure_vm[0]))
 
+/* The migrators' batch and share sizes, which tests change and put back */
+static const char *const size_params[2] = { "batch_bytes", "min_share_bytes" };
+
 FIXTURE(churn)
 {
 	char *buf;
@@ -118,6 +123,9 @@ FIXTURE(churn)
 	long long vm0[NR_VM];
 	long long migrated, failures;	/* summed over the loads */
 	char old_batch[16];
+	/* offload_with()'s migrator and its batch and share sizes before */
+	const char *sized;
+	char old_size[2][32];
 	/* the fault campaign's account */
 	struct campaign camp;
 	unsigned long long swdma0;
@@ -417,6 +425,8 @@ FIXTURE_TEARDOWN(churn)
 		file_write(DCBM "offloading", "0");
 	if (loaded("mtcopy"))
 		file_write(MTCOPY "offloading", "0");
+	for (int k = 0; self->sized && k < 2; k++)
+		file_write_at(self->sized, size_params[k], self->old_size[k]);
 	if (self->buf)
 		munmap(self->buf, self->size);
 	free(self->addr);
@@ -529,12 +539,14 @@ static void toggle_one(struct __test_metadata *_metadata, unsigned int *rnd,
 		"all", "none", "syscall_or_cpuset", "compaction,demotion",
 		"0x7f",
 	};
+	static const char *const batches[] = { "0", "2097152", "8388608", "16777216" };
+	static const char *const shares[] = { "4096", "262144", "2097152" };
 	bool dcbm = rand_r(rnd) & 1;
 	const char *dir = dcbm ? DCBM : MTCOPY;
 	char path[160], n[16];
 	int rc;
 
-	switch (rand_r(rnd) % 4) {
+	switch (rand_r(rnd) % 6) {
 	case 0:
 		snprintf(path, sizeof(path), "%soffloading", dir);
 		rc = file_write(path, rand_r(rnd) % 3 ? "1" : "0");
@@ -548,6 +560,13 @@ static void toggle_one(struct __test_metadata *_metadata, unsigned int *rnd,
 	case 2:
 		snprintf(n, sizeof(n), "%ld", rand_r(rnd) % (dcbm ? 4 : cpus) + 1);
 		put(_metadata, dir, dcbm ? "nr_dma_chan" : "nr_threads", n);
+		break;
+	case 3:
+		/* dcbm resizes the memory of the channels it holds */
+		put(_metadata, dir, "batch_bytes", batches[rand_r(rnd) % 4]);
+		break;
+	case 4:
+		put(_metadata, dir, "min_share_bytes", shares[rand_r(rnd) % 3]);
 		break;
 	default:
 		if (dcbm)
@@ -563,11 +582,18 @@ TEST_F_TIMEOUT(churn, toggle_params, 600)
 {
 	unsigned long i, ops = env_setting("CHURN_OPS", 300, 1000000);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	char old[2][2][32];
 	unsigned int rnd = 42;
+	int m, k;
 
 	load(_metadata, "swdma", "");
 	load(_metadata, "dcbm", "");
 	load(_metadata, "mtcopy", "");
+	/* The sizes the mix changes, put back at the end: later tests use them. */
+	for (m = 0; m < 2; m++)
+		for (k = 0; k < 2; k++)
+			ASSERT_EQ(0, file_read_at(m ? MTCOPY : DCBM, size_params[k],
+						  old[m][k], sizeof(old[m][k])));
 	put(_metadata, DCBM, "folios_migrated", "0");
 	put(_metadata, DCBM, "folios_failures", "0");
 	put(_metadata, MTCOPY, "folios_migrated", "0");
@@ -588,6 +614,9 @@ TEST_F_TIMEOUT(churn, toggle_params, 600)
 	}
 	put(_metadata, DCBM, "offloading", "0");
 	put(_metadata, MTCOPY, "offloading", "0");
+	for (m = 0; m < 2; m++)
+		for (k = 0; k < 2; k++)
+			put(_metadata, m ? MTCOPY : DCBM, size_params[k], old[m][k]);
 	collect(_metadata, self, DCBM);
 	collect(_metadata, self, MTCOPY);
 	finish(_metadata, self, "toggle_params");
@@ -749,17 +778,28 @@ static long long fault_injection_done(struct __test_metadata *_metadata,
 
 /*
  * Offload every batch with @migrator, counters from zero: dcbm over 2
- * swdma channels (@use_sg), or mtcopy with 2 threads.
+ * swdma channels (@use_sg), or mtcopy with 2 threads, each batch of
+ * migrate_pages()'s own size cut in two shares; teardown puts the sizes
+ * back.
  */
 static void offload_with(struct __test_metadata *_metadata,
-			 const char *migrator, const char *use_sg)
+			 FIXTURE_DATA(churn) *self, const char *migrator,
+			 const char *use_sg)
 {
 	bool dcbm = !strcmp(migrator, "dcbm");
 	const char *params = dcbm ? DCBM : MTCOPY;
+	int k;
 
 	if (dcbm)
 		load(_metadata, "swdma", "");
 	load(_metadata, migrator, "");
+	for (k = 0; k < 2; k++)
+		ASSERT_EQ(0, file_read_at(params, size_params[k],
+					  self->old_size[k],
+					  sizeof(self->old_size[k])));
+	self->sized = params;
+	put(_metadata, params, "batch_bytes", "0");
+	put(_metadata, params, "min_share_bytes", "4096");
 	put(_metadata, params, "folios_migrated", "0");
 	put(_metadata, params, "folios_failures", "0");
 	put(_metadata, params, "reason_mask", "all");
@@ -786,7 +826,7 @@ static void inject(struct __test_metadata *_metadata,
 	const char *params = dcbm ? DCBM : MTCOPY;
 	long long injected, fb = fallback_batches();
 
-	offload_with(_metadata, migrator, use_sg);
+	offload_with(_metadata, self, migrator, use_sg);
 	fault_injection_on(_metadata, self, dir, target, pct);
 	if (_metadata->exit_code)
 		return;
@@ -1016,7 +1056,7 @@ static void pressure(struct __test_metadata *_metadata,
 	unsigned int i;
 	int state;
 
-	offload_with(_metadata, migrator, "auto");
+	offload_with(_metadata, self, migrator, "auto");
 	for (i = 0; i < NR_PRESSURE_VM; i++) {
 		self->vm_old[i] = file_number_at(VM_SYSCTL, pressure_vm[i][0]);
 		ASSERT_LE(0, self->vm_old[i]) TH_LOG("no vm.%s",

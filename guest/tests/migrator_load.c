@@ -46,6 +46,8 @@ FIXTURE_VARIANT(load)
 	const char *bad;	/* a parameter its load refuses */
 	bool swdma;		/* needs swdma's channels */
 	long long min_bytes;	/* default min_batch_bytes */
+	long long batch_bytes;	/* default batch_bytes */
+	long long min_share;	/* default min_share_bytes */
 	const char *reasons;	/* default reason_mask */
 	unsigned int big;	/* pages of a batch it takes by default */
 };
@@ -56,6 +58,8 @@ FIXTURE_VARIANT_ADD(load, dcbm)
 	.bad = "nr_dma_chan=99",
 	.swdma = true,
 	.min_bytes = 2 << 20,
+	.batch_bytes = 8 << 20,
+	.min_share = 2 << 20,
 	.reasons = "compaction,memory_hotplug,syscall_or_cpuset,mempolicy_mbind,numa_misplaced,contig_range,longterm_pin,demotion,damon",
 	.big = 512,
 };
@@ -65,6 +69,8 @@ FIXTURE_VARIANT_ADD(load, mtcopy)
 	.name = "mtcopy",
 	.bad = "nr_threads=0",
 	.min_bytes = 256 << 10,
+	.batch_bytes = 0,
+	.min_share = 256 << 10,
 	.reasons = "all",
 	.big = 64,
 };
@@ -195,6 +201,8 @@ TEST_F(load, defaults)
 
 	ASSERT_EQ(0, modprobe(variant->name, "offloading=1"));
 	EXPECT_EQ(variant->min_bytes, param(self, "min_batch_bytes"));
+	EXPECT_EQ(variant->batch_bytes, param(self, "batch_bytes"));
+	EXPECT_EQ(variant->min_share, param(self, "min_share_bytes"));
 	snprintf(path, sizeof(path), "%sreason_mask", self->params);
 	ASSERT_EQ(0, file_read(path, mask, sizeof(mask)));
 	EXPECT_STREQ(variant->reasons, mask);

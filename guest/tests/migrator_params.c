@@ -26,7 +26,7 @@
  */
 #define MTCOPY_BATCH	"0"
 #define MTCOPY_SHARE	"262144"
-#define DCBM_BATCH	"0"
+#define DCBM_BATCH	"8388608"
 #define DCBM_SHARE	"2097152"
 
 /*

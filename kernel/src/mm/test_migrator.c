@@ -124,6 +124,7 @@ static int tm_offload_copy(struct list_head *dst_list,
 		}
 		dst = list_next_entry(dst, lru);
 		i++;
+		cond_resched();
 	}
 
 	spin_lock(&tm_stats_lock);

@@ -15,6 +15,7 @@
 #include <linux/minmax.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/sizes.h>
 #include <linux/types.h>
 
 struct folio;
@@ -25,11 +26,12 @@ struct module;
 #define MIGRATE_OFFLOAD_ALL_REASONS	(BIT(MR_TYPES) - 1)
 
 /*
- * The folios a batch holds, for a migrator that sizes its per-batch state
- * ahead: migrate_pages() cuts its list into batches of this many pages
- * (NR_MAX_BATCHED_MIGRATION), so no more folios.  Only the one retry of
- * the folios split while a batch was unmapped can hold more, up to twice
- * as many; a migrator may leave such a batch to the CPU.
+ * The pages of migrate_pages()'s own batches (NR_MAX_BATCHED_MIGRATION),
+ * so the most folios they hold, for a migrator that sizes its per-batch
+ * state ahead; migrate_offload_batch_folios() gives the count for the
+ * larger batches a migrator may ask for.  The one retry of the folios
+ * split while a batch was unmapped can hold more; a migrator may leave
+ * such a batch to the CPU.
  */
 #ifdef CONFIG_TRANSPARENT_HUGEPAGE
 #define MIGRATE_OFFLOAD_BATCH_MAX	HPAGE_PMD_NR
@@ -39,14 +41,16 @@ struct module;
 
 /*
  * The largest batch a migrator may ask for (struct migrator.batch_bytes):
- * eight of migrate_pages()'s own, 16 MiB with 4K pages.  Every folio of a
- * batch stays unmapped until the whole batch is copied, so this bounds
- * how long a task touching one of them can wait for the copy; see
+ * 16 MiB, eight of migrate_pages()'s own with 4K pages; where those are
+ * larger already (64K pages), no larger.  Every folio of a batch stays
+ * unmapped until the whole batch is copied, so this bounds how long a
+ * task touching one of them can wait for the copy; see
  * Documentation/mm/migrate-copy-offload.rst for the measurements.
  */
 #define MIGRATE_OFFLOAD_BATCH_BYTES_DEFAULT					\
 	((unsigned long)MIGRATE_OFFLOAD_BATCH_MAX << PAGE_SHIFT)
-#define MIGRATE_OFFLOAD_BATCH_BYTES_MAX	(8 * MIGRATE_OFFLOAD_BATCH_BYTES_DEFAULT)
+#define MIGRATE_OFFLOAD_BATCH_BYTES_MAX						\
+	max_t(unsigned long, SZ_16M, MIGRATE_OFFLOAD_BATCH_BYTES_DEFAULT)
 
 /**
  * migrate_offload_batch_folios - the folios a batch of a given size holds
@@ -108,7 +112,10 @@ static inline unsigned int migrate_offload_nr_shares(unsigned long bytes,
  *	it serves, in bytes: migrate_pages() then puts folios into a batch
  *	until it holds that many (at least its own %MIGRATE_OFFLOAD_BATCH_MAX
  *	pages, at most %MIGRATE_OFFLOAD_BATCH_BYTES_MAX); 0 leaves the size
- *	to migrate_pages().  Batches of other reasons keep their size.  Read
+ *	to migrate_pages().  Batches of other reasons keep their size, and
+ *	folios that cannot take the batch copy step (see
+ *	Documentation/mm/migrate-copy-offload.rst) are unmapped with the
+ *	batch they are in, so a larger one keeps them unmapped longer.  Read
  *	once per batch (READ_ONCE()), so the migrator may change it while
  *	registered, and must then cope with batches of either size.
  */

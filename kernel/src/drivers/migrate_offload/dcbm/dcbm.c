@@ -27,7 +27,7 @@
  * A batch allocates nothing: migration runs in reclaim and compaction,
  * where a batch must not take memory from the reserves.  Its arrays and
  * scatterlists are those of its first channel, sized for the largest
- * batch batch_bytes lets through.
+ * batch of batch_bytes.
  *
  * No share is unmapped, and no folio of it given back to the CPU, while a
  * descriptor of it may still touch memory.  A failed prep, submit or
@@ -41,8 +41,9 @@
  *
  * Parameters (/sys/module/dcbm/parameters/): offloading, reason_mask,
  * nr_dma_chan, use_sg (auto, on, off), min_batch_bytes, batch_bytes,
- * min_share_bytes, timeout_ms, and the counters folios_migrated, folios_failures and overdue_shares ("0"
- * resets them).  See Documentation/mm/migrate-copy-offload.rst.
+ * min_share_bytes, timeout_ms, and the counters folios_migrated,
+ * folios_failures and overdue_shares ("0" resets them).  See
+ * Documentation/mm/migrate-copy-offload.rst.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -143,8 +144,8 @@ struct dcbm_chan {
  *
  * Batches read it under dcbm_set_rwsem taken for reading (with a trylock:
  * a batch never waits for a change of the set), and take channels by
- * setting their @busy bit.  Enabling, disabling and changing nr_dma_chan
- * or use_sg replace it under the rwsem taken for writing, which waits for
+ * setting their @busy bit.  Enabling, disabling and changing nr_dma_chan,
+ * use_sg or batch_bytes replace it under the rwsem taken for writing, which waits for
  * the batches in flight, so no batch sees half of a change and no
  * channel is released under one.
  */
@@ -439,9 +440,9 @@ static int dcbm_offload_copy(struct list_head *dst_list,
 		rc = -EBUSY;
 		goto out;
 	}
-	if (nr > dcbm_set.cap) {
+	if (!dcbm_set.nr || nr > dcbm_set.cap) {
+		rc = dcbm_set.nr ? -EOPNOTSUPP : -ENODEV;
 		up_read(&dcbm_set_rwsem);
-		rc = -EOPNOTSUPP;
 		goto out;
 	}
 	n = dcbm_take(chans, idx,
@@ -455,7 +456,7 @@ static int dcbm_offload_copy(struct list_head *dst_list,
 		copied = migrate_offload_batch_mark(&b);
 		dcbm_give_back(idx, n);
 	} else {
-		rc = dcbm_set.nr ? -EBUSY : -ENODEV;
+		rc = -EBUSY;
 	}
 	up_read(&dcbm_set_rwsem);
 out:
@@ -464,10 +465,16 @@ out:
 	return rc ?: (copied == nr ? 0 : -EIO);
 }
 
+/*
+ * Batches of 8 MiB by default: four shares of min_share_bytes, one for each
+ * of the nr_dma_chan channels, where migrate_pages()'s own 2 MiB batch
+ * keeps three of them idle.
+ */
 static struct migrator dcbm_migrator = {
 	.name = "dcbm",
 	.offload_copy = dcbm_offload_copy,
 	.owner = THIS_MODULE,
+	.batch_bytes = SZ_8M,
 };
 
 static struct migrate_offload_ctl dcbm_ctl;
@@ -741,7 +748,7 @@ static const struct kernel_param_ops batch_bytes_ops = {
 module_param_cb(batch_bytes, &batch_bytes_ops, &dcbm_migrator.batch_bytes,
 		0644);
 MODULE_PARM_DESC(batch_bytes,
-		 "Batch size to ask migrate_pages() for: 0 (its own, 2 MiB with 4K pages) or 2 MiB .. 16 MiB (default 0)");
+		 "Batch size to ask migrate_pages() for: 0 (its own, 2 MiB with 4K pages) or 2 MiB .. 16 MiB with 4K pages (default 8388608)");
 
 module_param_cb(min_share_bytes, &migrate_offload_share_bytes_ops,
 		&min_share_bytes, 0644);

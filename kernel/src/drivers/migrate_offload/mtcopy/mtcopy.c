@@ -198,7 +198,7 @@ MODULE_PARM_DESC(min_batch_bytes,
 module_param_cb(batch_bytes, &migrate_offload_batch_bytes_ops,
 		&mtcopy_migrator.batch_bytes, 0644);
 MODULE_PARM_DESC(batch_bytes,
-		 "Batch size to ask migrate_pages() for: 0 (its own, 2 MiB with 4K pages) or 2 MiB .. 16 MiB (default 0)");
+		 "Batch size to ask migrate_pages() for: 0 (its own, 2 MiB with 4K pages) or 2 MiB .. 16 MiB with 4K pages (default 0)");
 module_param_cb(min_share_bytes, &migrate_offload_share_bytes_ops,
 		&min_share_bytes, 0644);
 MODULE_PARM_DESC(min_share_bytes,
