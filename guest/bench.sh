@@ -52,7 +52,7 @@ done
 # batches of each size asked for (batch_bytes), 4K and 2M folios.
 bs_sizes=${BENCH_BATCH_SIZES:-2m,8m,16m}
 bs_configs=stock,batch
-for c in dcbm_sg:1 dcbm_sg:4 $(for n in $mt_n; do [ "$n" = 2 ] || echo mtcopy:$n; done); do
+for c in dcbm_sg:1 dcbm_sg:4 $(for n in $mt_n; do echo mtcopy:$n; done); do
 	for b in ${bs_sizes//,/ }; do
 		bs_configs=$bs_configs,$c@$b
 	done
