@@ -39,8 +39,8 @@ none) KUNIT=0 VM_KERNEL_ARGS="${VM_KERNEL_ARGS:-} kunit.filter_glob=vmtest-none"
 *) VM_KERNEL_ARGS="${VM_KERNEL_ARGS:-} kunit.filter_glob=$kunit" ;;
 esac
 export VM_KERNEL_ARGS
-# About three times what the campaign takes in the VM here (10 minutes
-# short, 45 long): a machine several times slower fails with a summary
+# About three times what the campaign takes in the VM here (11 minutes
+# short, 44 long): a machine several times slower fails with a summary
 # that names what was running and what never ran, inside a CI job's limit.
 if [ "$FULL" = 1 ]; then
 	export VM_TIMEOUT=${VM_TIMEOUT:-8100}
