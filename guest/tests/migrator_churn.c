@@ -537,7 +537,7 @@ static void toggle_one(struct __test_metadata *_metadata, unsigned int *rnd,
 {
 	static const char *const masks[] = {
 		"all", "none", "syscall_or_cpuset", "compaction,demotion",
-		"0x7f",
+		"0x7d",
 	};
 	static const char *const batches[] = { "0", "2097152", "8388608", "16777216" };
 	static const char *const shares[] = { "4096", "262144", "2097152" };

@@ -44,7 +44,9 @@ static const char *const bool_extra[] = { "2", "yes", "on", "y", "01x", NULL };
 static const char *const threads_extra[] = { "0", "33", "4294967297", NULL };
 static const char *const mask_extra[] = {
 	"bogus", "Compaction", "0x400", "0xg", "all,none", "compaction,,demotion",
-	"1", "compaction,", NULL,
+	"1", "compaction,",
+	/* no migrator may serve soft offline */
+	"memory_failure", "compaction,memory_failure", "0x2", "0x3ff", NULL,
 };
 static const char *const counter_extra[] = { "1", "42", NULL };
 static const char *const chans_extra[] = { "0", "17", "4294967297", NULL };

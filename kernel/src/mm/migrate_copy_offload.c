@@ -54,7 +54,8 @@ static bool reason_mask_valid(unsigned long mask)
  * may sleep.
  *
  * Return: 0 on success; -EINVAL if @m lacks a name or an offload_copy
- * callback or @reason_mask has bits beyond the known reasons; -EBUSY if a
+ * callback or @reason_mask has bits outside %MIGRATE_OFFLOAD_ALL_REASONS
+ * (beyond the known reasons, or MR_MEMORY_FAILURE); -EBUSY if a
  * migrator is already registered (@m included); -ENODEV if @m->owner is
  * being unloaded.
  */
@@ -110,7 +111,7 @@ EXPORT_SYMBOL_GPL(migrate_offload_unregister);
  * Batches already dispatched are not affected.
  *
  * Return: 0 on success, -EINVAL if @m is not the registered migrator or
- * @reason_mask has bits beyond the known reasons.
+ * @reason_mask has bits outside %MIGRATE_OFFLOAD_ALL_REASONS.
  */
 int migrate_offload_set_reason_mask(struct migrator *m,
 				    unsigned long reason_mask)
@@ -134,10 +135,13 @@ EXPORT_SYMBOL_GPL(migrate_offload_set_reason_mask);
  *	such as the newline of a sysfs write, is ignored
  * @mask: where to store the mask of BIT(MR_*) values
  *
+ * "all" is %MIGRATE_OFFLOAD_ALL_REASONS: every reason but memory_failure,
+ * which no migrator may serve.
+ *
  * Return: 0 on success; -EINVAL if @buf is empty, longer than
- * %MIGRATE_OFFLOAD_MASK_MAX, names an unknown reason, has an empty list
- * element, or is a mask with bits beyond the known reasons.  @mask is
- * written only on success.
+ * %MIGRATE_OFFLOAD_MASK_MAX, names an unknown reason or memory_failure,
+ * has an empty list element, or is a mask with bits outside
+ * %MIGRATE_OFFLOAD_ALL_REASONS.  @mask is written only on success.
  */
 int migrate_offload_reason_mask_parse(const char *buf, unsigned long *mask)
 {
@@ -164,7 +168,7 @@ int migrate_offload_reason_mask_parse(const char *buf, unsigned long *mask)
 	} else {
 		while ((name = strsep(&s, ",")) != NULL) {
 			i = match_string(migrate_reason_names, MR_TYPES, name);
-			if (i < 0)
+			if (i < 0 || !reason_mask_valid(BIT(i)))
 				return -EINVAL;
 			result |= BIT(i);
 		}
@@ -185,7 +189,7 @@ EXPORT_SYMBOL_GPL(migrate_offload_reason_mask_parse);
  * it back.
  *
  * Return: the length written (without the NUL), -EINVAL if @mask has bits
- * beyond the known reasons, -ENOSPC if @buf is too small.
+ * outside %MIGRATE_OFFLOAD_ALL_REASONS, -ENOSPC if @buf is too small.
  */
 int migrate_offload_reason_mask_format(char *buf, size_t size,
 				       unsigned long mask)

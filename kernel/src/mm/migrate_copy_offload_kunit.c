@@ -100,6 +100,12 @@ static void register_bad_input(struct kunit *test)
 			migrate_offload_register(&test_a, BIT(MR_TYPES)));
 	KUNIT_EXPECT_EQ(test, -EINVAL,
 			migrate_offload_register(&test_a, ~0UL));
+	/* No migrator serves soft offline. */
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			migrate_offload_register(&test_a,
+						 BIT(MR_MEMORY_FAILURE)));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			migrate_offload_register(&test_a, BIT(MR_TYPES) - 1));
 
 	/* An owner that is being unloaded cannot be pinned. */
 	mod = kunit_kzalloc(test, sizeof(*mod), GFP_KERNEL);
@@ -126,6 +132,9 @@ static void set_reason_mask_rules(struct kunit *test)
 			migrate_offload_set_reason_mask(&test_a,
 							BIT(MR_TYPES)));
 	KUNIT_EXPECT_EQ(test, -EINVAL,
+			migrate_offload_set_reason_mask(&test_a,
+							BIT(MR_MEMORY_FAILURE)));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
 			migrate_offload_set_reason_mask(&test_b, 0));
 	KUNIT_EXPECT_EQ(test, -EINVAL,
 			migrate_offload_set_reason_mask(NULL, 0));
@@ -139,6 +148,8 @@ static void mask_round_trip(struct kunit *test)
 	int len;
 
 	for (mask = 0; mask <= MIGRATE_OFFLOAD_ALL_REASONS; mask++) {
+		if (mask & ~MIGRATE_OFFLOAD_ALL_REASONS)
+			continue;	/* memory_failure: refused, see parse_bad */
 		len = migrate_offload_reason_mask_format(buf, sizeof(buf),
 							 mask);
 		KUNIT_ASSERT_GT_MSG(test, len, 0, "mask %#lx", mask);
@@ -167,7 +178,7 @@ static const struct parse_case good_cases[] = {
 	{ "compaction,compaction", BIT(MR_COMPACTION) },
 	{ "0x0", 0 },
 	{ "0x9", BIT(0) | BIT(3) },
-	{ "0X3ff", 0x3ff },
+	{ "0X3fd", 0x3fd },
 };
 
 static void parse_good(struct kunit *test)
@@ -175,7 +186,9 @@ static void parse_good(struct kunit *test)
 	unsigned long mask;
 	int i;
 
-	KUNIT_ASSERT_EQ(test, 10, MR_TYPES);	/* "0X3ff" is every reason */
+	/* "0X3fd" is every reason but memory_failure (bit 1) */
+	KUNIT_ASSERT_EQ(test, 10, MR_TYPES);
+	KUNIT_ASSERT_EQ(test, 1, MR_MEMORY_FAILURE);
 	for (i = 0; i < ARRAY_SIZE(good_cases); i++) {
 		mask = ~0UL;
 		KUNIT_EXPECT_EQ_MSG(test, 0,
@@ -193,6 +206,8 @@ static const char * const bad_cases[] = {
 	"all,compaction", "none,demotion", "0x", "0x400", "0xffffffffffffffff",
 	"0x1ffffffffffffffff", "0xg", "0x+1", "0x 1", "-1", "1", "0",
 	"compaction\ndemotion",
+	/* soft offline is the CPU's */
+	"memory_failure", "compaction,memory_failure", "0x2", "0x3ff",
 };
 
 static void parse_bad(struct kunit *test)
@@ -242,6 +257,9 @@ static void format_rules(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EINVAL,
 			migrate_offload_reason_mask_format(buf, sizeof(buf),
 							   BIT(MR_TYPES)));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			migrate_offload_reason_mask_format(buf, sizeof(buf),
+							   BIT(MR_MEMORY_FAILURE)));
 	/* "compaction" needs 11 bytes with its NUL */
 	KUNIT_EXPECT_EQ(test, -ENOSPC,
 			migrate_offload_reason_mask_format(buf, 10,

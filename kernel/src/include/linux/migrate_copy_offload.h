@@ -22,8 +22,16 @@ struct folio;
 struct list_head;
 struct module;
 
-/* Every migration reason, MR_COMPACTION ... MR_TYPES - 1 */
-#define MIGRATE_OFFLOAD_ALL_REASONS	(BIT(MR_TYPES) - 1)
+/*
+ * Every migration reason a migrator may serve: MR_COMPACTION ...
+ * MR_TYPES - 1, but for MR_MEMORY_FAILURE.  Soft offline migrates pages
+ * that reported memory errors, one folio at a time; only the CPU's
+ * machine-check safe copy (folio_mc_copy()) reads them, so that a read
+ * error fails that one migration instead of taking the machine down, and
+ * there is no batch to gain from.  A mask with that reason is refused.
+ */
+#define MIGRATE_OFFLOAD_ALL_REASONS					\
+	((BIT(MR_TYPES) - 1) & ~BIT(MR_MEMORY_FAILURE))
 
 /*
  * The pages of migrate_pages()'s own batches (NR_MAX_BATCHED_MIGRATION),

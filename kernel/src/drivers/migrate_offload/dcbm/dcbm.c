@@ -76,11 +76,9 @@ static const char * const use_sg_names[] = { "auto", "on", "off" };
  * interrupt and a wake-up) that a CPU copy of a few pages does not, and
  * loses to the CPU even on whole batches of 4K folios on one channel;
  * it wins from 2M on.  So batches below 2 MiB (a NUMA hinting fault's
- * single 4K page, a 64K mTHP) stay with the CPU.  Soft offline
- * (memory_failure) is left to the CPU's machine-check safe copy: an
- * engine reading a failing page cannot recover the way it does.
+ * single 4K page, a 64K mTHP) stay with the CPU.  dcbm serves every
+ * reason a migrator may serve (soft offline is the CPU's alone).
  */
-#define DCBM_REASONS	(MIGRATE_OFFLOAD_ALL_REASONS & ~BIT(MR_MEMORY_FAILURE))
 
 static unsigned int nr_dma_chan = 4;
 static unsigned int use_sg = DCBM_SG_AUTO;
@@ -642,14 +640,15 @@ static void dcbm_disable(struct migrate_offload_ctl *ctl)
 	dcbm_set_chans(0, use_sg, 0);
 }
 
-static DEFINE_MIGRATE_OFFLOAD_CTL(dcbm_ctl, &dcbm_migrator, DCBM_REASONS,
+static DEFINE_MIGRATE_OFFLOAD_CTL(dcbm_ctl, &dcbm_migrator,
+				  MIGRATE_OFFLOAD_ALL_REASONS,
 				  dcbm_enable, dcbm_disable);
 
 module_param_cb(offloading, &migrate_offload_enabled_ops, &dcbm_ctl, 0644);
 MODULE_PARM_DESC(offloading, "Copy migration batches with DMA (0/1)");
 module_param_cb(reason_mask, &migrate_offload_reasons_ops, &dcbm_ctl, 0644);
 MODULE_PARM_DESC(reason_mask,
-		 "Migration reasons to serve: names, all, none or 0x mask (default all but memory_failure)");
+		 "Migration reasons to serve: names, all, none or 0x mask (default all)");
 
 static int nr_dma_chan_set(const char *val, const struct kernel_param *kp)
 {
