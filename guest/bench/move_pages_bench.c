@@ -338,25 +338,6 @@ out:
 	return gbps;
 }
 
-/* A size in bytes, or with a k or m suffix; 0 if malformed. */
-static unsigned long parse_size(const char *s, const char *end)
-{
-	unsigned long v;
-	char *e;
-
-	if (s == end || *s < '0' || *s > '9')
-		return 0;
-	errno = 0;
-	v = strtoul(s, &e, 10);
-	if (errno)
-		return 0;
-	if (e < end && (*e == 'k' || *e == 'K'))
-		v <<= 10, e++;
-	else if (e < end && (*e == 'm' || *e == 'M'))
-		v <<= 20, e++;
-	return e == end ? v : 0;
-}
-
 /* Parse -c into @cfg: at most MAX_CONFIGS entries. */
 static int parse_configs(char *arg, struct config *cfg)
 {
@@ -391,14 +372,13 @@ static int parse_configs(char *arg, struct config *cfg)
 			slash = strchr(colon + 1, '/');
 			at = strchr(colon + 1, '@');
 			if (slash) {
-				cfg[n].share = parse_size(slash + 1,
-						slash + strlen(slash));
+				cfg[n].share = parse_size(slash + 1);
 				if (!cfg[n].share)
 					goto bad;
 				*slash = '\0';
 			}
 			if (at) {
-				cfg[n].batch = parse_size(at + 1, at + strlen(at));
+				cfg[n].batch = parse_size(at + 1);
 				if (!cfg[n].batch)
 					goto bad;
 				*at = '\0';
@@ -535,7 +515,7 @@ int main(int argc, char **argv)
 		case 'c': ncfg = parse_configs(optarg, cfg); break;
 		case 't': prefix = optarg; break;
 		case 'S':
-			def_share = parse_size(optarg, optarg + strlen(optarg));
+			def_share = parse_size(optarg);
 			if (!def_share) {
 				fprintf(stderr, "bad value for -S: '%s'\n", optarg);
 				return 2;

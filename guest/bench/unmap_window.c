@@ -62,26 +62,6 @@ static volatile int reader_stop;
 static const char *migrator;	/* -M */
 static char mig_dir[96];
 
-/* Bytes, or with a k or m suffix, as decimal text in @out; -1 if bad. */
-static int size_text(const char *s, char *out, size_t len)
-{
-	unsigned long v;
-	char *e;
-
-	errno = 0;
-	v = strtoul(s, &e, 10);
-	if (errno || e == s || *s < '0' || *s > '9')
-		return -1;
-	if (*e == 'k' || *e == 'K')
-		v <<= 10, e++;
-	else if (*e == 'm' || *e == 'M')
-		v <<= 20, e++;
-	if (*e)
-		return -1;
-	snprintf(out, len, "%lu", v);
-	return 0;
-}
-
 static int mig_param(const char *name, const char *val)
 {
 	char path[160];
@@ -310,13 +290,15 @@ int main(int argc, char **argv)
 	     s = strtok_r(NULL, ",", &save), ncfg++) {
 		at = strchr(s, '@');
 		if (at) {
+			unsigned long b = parse_size(at + 1);
+
 			*at = '\0';
-			if (!migrator || size_text(at + 1, cfg[ncfg].batch,
-						   sizeof(cfg[ncfg].batch))) {
+			if (!migrator || !b) {
 				fprintf(stderr, "bad batch size '%s' (bytes, or with k or m; needs -M)\n",
 					at + 1);
 				return 2;
 			}
+			snprintf(cfg[ncfg].batch, sizeof(cfg[ncfg].batch), "%lu", b);
 		}
 		if (sscanf(s, "%15[^=]=%7s", cfg[ncfg].name, cfg[ncfg].value) != 2) {
 			fprintf(stderr, "bad setting '%s' (NAME=VALUE)\n", s);

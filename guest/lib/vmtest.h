@@ -177,6 +177,25 @@ static inline int file_write_at(const char *dir, const char *name,
 	return file_write(path, val);
 }
 
+/* Bytes, decimal, or with a k or m suffix ("8m"); 0 if malformed. */
+static inline unsigned long parse_size(const char *s)
+{
+	unsigned long v;
+	char *e;
+
+	if (*s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	v = strtoul(s, &e, 10);
+	if (errno)
+		return 0;
+	if (*e == 'k' || *e == 'K')
+		v <<= 10, e++;
+	else if (*e == 'm' || *e == 'M')
+		v <<= 20, e++;
+	return *e ? 0 : v;
+}
+
 /* Decimal from the environment: @def if unset, 0 if malformed. */
 static inline unsigned long env_ulong(const char *name, unsigned long def)
 {
