@@ -177,6 +177,97 @@ static inline int file_write_at(const char *dir, const char *name,
 	return file_write(path, val);
 }
 
+/*
+ * A fault-injection attribute directory of lib/fault-inject in debugfs
+ * (failslab, fail_page_alloc, swdma's fail_copy...), with its trailing
+ * '/'.  fault_on() saves what its files hold and turns injection on;
+ * fault_off() turns it off, puts the files back, and says how many
+ * failures were injected: times counts down from FAULT_TIMES.  Files a
+ * directory does not have (failslab has no min-order) are left out.
+ */
+#define FAULT_TIMES	1000000
+
+static const char *const fault_files[] = {
+	"probability", "interval", "times", "space", "verbose", "task-filter",
+	"require-start", "require-end", "reject-start", "reject-end",
+	"ignore-gfp-wait", "min-order", "ignore-gfp-highmem",
+};
+
+#define FAULT_NR_FILES	(sizeof(fault_files) / sizeof(fault_files[0]))
+
+struct fault_inject {
+	char dir[128];			/* "" while off */
+	char old[FAULT_NR_FILES][32];	/* "" for a file it has not */
+};
+
+/* Injection off, the files as they were: failures injected, or -1. */
+static inline long long fault_off(struct fault_inject *fi)
+{
+	long long left;
+	unsigned int i;
+
+	if (!*fi->dir)
+		return 0;
+	file_write_at(fi->dir, "probability", "0");
+	left = file_number_at(fi->dir, "times");
+	for (i = FAULT_NR_FILES; i-- > 0;)
+		if (*fi->old[i])
+			file_write_at(fi->dir, fault_files[i], fi->old[i]);
+	*fi->dir = '\0';
+	return left < 0 || left > FAULT_TIMES ? -1 : FAULT_TIMES - left;
+}
+
+/*
+ * Fail @pct percent of every @interval-th call, at most FAULT_TIMES, for
+ * any task or (@task_filter) only those with make-it-fail, quietly.
+ * @extra: more "file", "value" pairs, NULL-terminated, or NULL.  The
+ * probability is written last.  0, or the -errno of the write that
+ * failed, whose file is then in *@bad (and injection is off again).
+ */
+static inline int fault_on(struct fault_inject *fi, const char *dir,
+			   unsigned int pct, unsigned int interval,
+			   bool task_filter, const char *const *extra,
+			   const char **bad)
+{
+	char num[3][24];
+	const char *const base[] = {
+		"interval", num[0], "times", num[1], "space", "0",
+		"verbose", "0", "task-filter", task_filter ? "Y" : "N",
+		NULL,
+	};
+	const char *const *list[] = { base, extra };
+	unsigned int i, l;
+	int rc;
+
+	snprintf(fi->dir, sizeof(fi->dir), "%s", dir);
+	for (i = 0; i < FAULT_NR_FILES; i++)
+		if (file_read_at(dir, fault_files[i], fi->old[i],
+				 sizeof(fi->old[i])))
+			fi->old[i][0] = '\0';
+	snprintf(num[0], sizeof(num[0]), "%u", interval);
+	snprintf(num[1], sizeof(num[1]), "%d", FAULT_TIMES);
+	snprintf(num[2], sizeof(num[2]), "%u", pct);
+	for (l = 0; l < 2; l++) {
+		for (i = 0; list[l] && list[l][i]; i += 2) {
+			rc = file_write_at(dir, list[l][i], list[l][i + 1]);
+			if (rc == -ENOENT)
+				continue;
+			if (rc)
+				goto fail;
+		}
+	}
+	rc = file_write_at(dir, "probability", num[2]);
+	if (!rc)
+		return 0;
+	*bad = "probability";
+	goto off;
+fail:
+	*bad = list[l][i];
+off:
+	fault_off(fi);
+	return rc;
+}
+
 /* Bytes, decimal, or with a k or m suffix ("8m"); 0 if malformed. */
 static inline unsigned long parse_size(const char *s)
 {

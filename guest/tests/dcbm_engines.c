@@ -111,7 +111,8 @@ FIXTURE_VARIANT_ADD(stuck, late)
  */
 FIXTURE_VARIANT_ADD(stuck, error)
 {
-	.swdma = "latency_us=20000 fail_every=64",
+	.swdma = "latency_us=20000 fail_copy/verbose=0 fail_copy/times=-1 "
+		 "fail_copy/interval=64 fail_copy/probability=100",
 	.use_sg = "off",
 	.fails = true,
 };

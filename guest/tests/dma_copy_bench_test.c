@@ -35,6 +35,7 @@ static long long result(const char *key)
 }
 
 FIXTURE(bench) {
+	struct fault_inject fi;	/* swdma's fail_copy */
 };
 
 FIXTURE_SETUP(bench)
@@ -50,7 +51,7 @@ FIXTURE_SETUP(bench)
 
 FIXTURE_TEARDOWN(bench)
 {
-	file_write(SWDMA "fail_every", "0");
+	fault_off(&self->fi);
 	delete_module_("dma_copy_bench");
 }
 
@@ -103,16 +104,20 @@ TEST_F(bench, every_mode_copies_and_counts)
 /* A descriptor that fails makes the run fail: no result is made up. */
 TEST_F(bench, failed_copy_fails_the_run)
 {
-	if (access(SWDMA "fail_every", W_OK))
-		SKIP(return, "no swdma.0 fault knobs");
+	const char *bad = NULL;
+	int rc;
+
+	if (access(SWDMA "fail_copy", W_OK))
+		SKIP(return, "no swdma.0 fault injection");
 	ASSERT_EQ(0, set("mode", "prep_memcpy_sg"));
 	ASSERT_EQ(0, set("folio_kb", "4"));
 	ASSERT_EQ(0, set("channels", "1"));
-	ASSERT_EQ(0, file_write(SWDMA "fail_every", "3"));
+	rc = fault_on(&self->fi, SWDMA "fail_copy/", 100, 3, false, NULL, &bad);
+	ASSERT_EQ(0, rc) TH_LOG("fail_copy/%s: %s", bad, strerror(-rc));
 	EXPECT_EQ(-EIO, set("run", "1"));
 	EXPECT_EQ(-EIO, result("status"));
 	EXPECT_EQ(1, result("errors"));
-	ASSERT_EQ(0, file_write(SWDMA "fail_every", "0"));
+	ASSERT_LT(0, fault_off(&self->fi));
 	EXPECT_EQ(0, set("run", "1"));
 	EXPECT_EQ(0, result("status"));
 }

@@ -3,9 +3,12 @@
  * dmatest_swdma - the kernel's own provider test, dmatest, on every channel
  * of the software DMA engine swdma: memcpy and memcpy_sg, with descriptors
  * retired in issue order and out of order, with completion callbacks and
- * polled, with segments split short; and negative controls in which
- * swdma fails every descriptor and dmatest must notice each time, through
- * its data check or through the DMA_ERROR status alone.
+ * polled (and polling asked of the out-of-order engine, which dmatest
+ * must turn down on seeing DMA_COMPLETION_NO_ORDER, as swdma's status is
+ * then DMA_OUT_OF_ORDER), with segments split short; on swdma's default
+ * private channels; and negative controls in which fault injection fails
+ * every descriptor and dmatest must notice each time, through its data
+ * check or through the DMA_ERROR status alone.
  *
  * A run loads dmatest, points it at the swdma device, starts it and waits;
  * dmatest prints one "summary N tests, M failures" line per thread in the
@@ -48,6 +51,7 @@ FIXTURE(dmatest) {
 	int nchan;
 	struct chan_result chan[MAX_CHANS];
 	unsigned long iterations;
+	struct fault_inject fi;	/* swdma's fail_copy */
 };
 
 FIXTURE_VARIANT(dmatest) {
@@ -55,7 +59,7 @@ FIXTURE_VARIANT(dmatest) {
 	bool out_of_order;
 	bool polled;
 	unsigned int max_seg_len;
-	unsigned int fail_every;
+	unsigned int fail_every;	/* fault injection's interval, 100% */
 	bool noverify;
 };
 
@@ -65,6 +69,14 @@ FIXTURE_VARIANT_ADD(dmatest, memcpy_out_of_order) {
 };
 FIXTURE_VARIANT_ADD(dmatest, memcpy_polled) {
 	.mode = MODE_MEMCPY, .polled = true,
+};
+/*
+ * Polling asked of an engine with DMA_COMPLETION_NO_ORDER: dmatest must
+ * see the capability and wait for callbacks instead, whose status it
+ * accepts as DMA_OUT_OF_ORDER only with that capability.
+ */
+FIXTURE_VARIANT_ADD(dmatest, memcpy_polled_out_of_order) {
+	.mode = MODE_MEMCPY, .polled = true, .out_of_order = true,
 };
 FIXTURE_VARIANT_ADD(dmatest, memcpy_sg) { .mode = MODE_MEMCPY_SG };
 FIXTURE_VARIANT_ADD(dmatest, memcpy_sg_out_of_order) {
@@ -210,14 +222,20 @@ FIXTURE_SETUP(dmatest)
 
 	ASSERT_EQ(0, write_ul(SWDMA_DBG, "out_of_order", variant->out_of_order));
 	ASSERT_EQ(0, write_ul(SWDMA_DBG, "max_seg_len", variant->max_seg_len));
-	ASSERT_EQ(0, write_ul(SWDMA_DBG, "fail_ppm", 0));
-	ASSERT_EQ(0, write_ul(SWDMA_DBG, "fail_every", variant->fail_every));
+	if (variant->fail_every) {
+		const char *bad = NULL;
+		int rc = fault_on(&self->fi, SWDMA_DBG "/fail_copy/", 100,
+				  variant->fail_every, false, NULL, &bad);
+
+		ASSERT_EQ(0, rc) TH_LOG("fail_copy/%s: %s", bad,
+					strerror(-rc));
+	}
 }
 
 FIXTURE_TEARDOWN(dmatest)
 {
 	modprobe("-r dmatest");
-	write_ul(SWDMA_DBG, "fail_every", 0);
+	fault_off(&self->fi);
 	write_ul(SWDMA_DBG, "max_seg_len", 0);
 	write_ul(SWDMA_DBG, "out_of_order", 0);
 }

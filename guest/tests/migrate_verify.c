@@ -100,8 +100,8 @@ enum swdma_mode {
 	SWDMA_PLAIN,		/* in order, whole segments, no failure */
 	SWDMA_OUT_OF_ORDER,	/* retires issued descriptors out of order */
 	SWDMA_MAX_SEG,		/* moves at most SWDMA_SEG_LEN bytes at once */
-	SWDMA_FAIL_1PCT,	/* fails 1% of its descriptors */
-	SWDMA_FAIL_25PCT,	/* fails 25% of them */
+	SWDMA_FAIL_1PCT,	/* fault injection fails 1% of its descriptors */
+	SWDMA_FAIL_25PCT,	/* and 25% of them */
 	SWDMA_LATE,		/* completes after dcbm's timeout */
 };
 
@@ -204,7 +204,7 @@ FIXTURE(anon_migrate)
 	long long vm0[NR_VM];
 	/* the fault campaign's account */
 	struct campaign camp;
-	unsigned long long faults0;
+	struct fault_inject fi;	/* swdma's fail_copy, while it fails */
 	long long fallback0;
 	long long unacked0;	/* swdma's completed descriptors without ack */
 };
@@ -528,21 +528,20 @@ static const char *read_keys(const char *path, const char *const *keys,
 }
 
 static const char *const swdma_knobs[] = {
-	"fail_ppm", "max_seg_len", "out_of_order", "latency_us",
+	"max_seg_len", "out_of_order", "latency_us",
 };
 
 #define NR_SWDMA_KNOBS	(sizeof(swdma_knobs) / sizeof(swdma_knobs[0]))
 
 /*
- * swdma's fault and ordering knobs, with no channel in use (out_of_order
- * changes only then); teardown puts them back to 0.
+ * swdma's ordering knobs, with no channel in use (out_of_order changes
+ * only then), and its failures (fault injection in fail_copy); teardown
+ * puts them back.
  */
 static void setup_swdma(struct __test_metadata *_metadata,
 			FIXTURE_DATA(anon_migrate) *self, enum swdma_mode mode)
 {
 	const char *val[] = {
-		mode == SWDMA_FAIL_1PCT ? "10000" :
-		mode == SWDMA_FAIL_25PCT ? "250000" : "0",
 		mode == SWDMA_MAX_SEG ? SWDMA_SEG_LEN : "0",
 		mode == SWDMA_OUT_OF_ORDER ? "1" : "0",
 		mode == SWDMA_LATE ? SWDMA_LATENCY : "0",
@@ -551,13 +550,21 @@ static void setup_swdma(struct __test_metadata *_metadata,
 	unsigned int i;
 
 	self->swdma_set = true;
-	self->faults0 = swdma_injected();
 	self->unacked0 = file_number(SWDMA_DBG "unacked_descs");
 	ASSERT_LE(0, self->unacked0) TH_LOG("no " SWDMA_DBG "unacked_descs");
 	ASSERT_EQ(0, file_write(SWDMA_DBG "fail_seed", "1"));
 	for (i = 0; i < NR_SWDMA_KNOBS; i++) {
 		snprintf(path, sizeof(path), SWDMA_DBG "%s", swdma_knobs[i]);
 		ASSERT_EQ(0, file_write(path, val[i])) TH_LOG("%s", path);
+	}
+	if (swdma_fails(mode)) {
+		const char *bad = NULL;
+		int rc = fault_on(&self->fi, SWDMA_DBG "fail_copy/",
+				  mode == SWDMA_FAIL_1PCT ? 1 : 25, 1, false,
+				  NULL, &bad);
+
+		ASSERT_EQ(0, rc) TH_LOG(SWDMA_DBG "fail_copy/%s: %s", bad,
+					strerror(-rc));
 	}
 }
 
@@ -795,12 +802,15 @@ FIXTURE_TEARDOWN(anon_migrate)
 	if (self->batch_set)
 		self->camp.fallback = fallback_batches() - self->fallback0;
 	/*
-	 * Faults injected: descriptors swdma failed; with its latency above
-	 * dcbm's timeout, every batch that fell back; batches the test
-	 * migrator failed on purpose.
+	 * Faults injected: descriptors fault injection failed in swdma; with
+	 * its latency above dcbm's timeout, every batch that fell back;
+	 * batches the test migrator failed on purpose.
 	 */
-	if (self->swdma_set)
-		self->camp.faults = swdma_injected() - self->faults0;
+	if (self->swdma_set) {
+		long long n = fault_off(&self->fi);
+
+		self->camp.faults = n > 0 ? n : 0;
+	}
 	if (self->swdma_set && variant->swdma == SWDMA_LATE)
 		self->camp.faults = self->camp.fallback;
 	if (self->migrator_on && variant->copy == COPY_MIGRATOR_FAIL &&

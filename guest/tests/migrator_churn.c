@@ -130,9 +130,8 @@ FIXTURE(churn)
 	struct campaign camp;
 	unsigned long long swdma0;
 	long long fallback0;
-	/* fault injection to undo: the directory and the values found */
-	const char *fi_dir;
-	char fi_old[16][32];
+	/* fault injection to undo */
+	struct fault_inject fi;
 	pid_t filler;
 	long long vm_old[NR_PRESSURE_VM];	/* to restore; -1: untouched */
 };
@@ -405,7 +404,6 @@ FIXTURE_SETUP(churn)
 	self->mover_on = true;
 }
 
-static void fault_injection_off(FIXTURE_DATA(churn) *self);
 static void stop_filler(FIXTURE_DATA(churn) *self);
 
 FIXTURE_TEARDOWN(churn)
@@ -415,7 +413,7 @@ FIXTURE_TEARDOWN(churn)
 	__atomic_store_n(&self->stop, 1, __ATOMIC_RELAXED);
 	if (self->mover_on)
 		pthread_join(self->mover, NULL);
-	fault_injection_off(self);
+	fault_off(&self->fi);
 	stop_filler(self);
 	/* swdma's count starts again when it reloads */
 	self->camp.faults += swdma > self->swdma0 ? swdma - self->swdma0 : 0;
@@ -628,18 +626,6 @@ TEST_F_TIMEOUT(churn, toggle_params, 600)
  * the module's functions (require-start/-end on their range, anywhere in
  * the stack) fail, @pct percent of them, including GFP_KERNEL ones.
  */
-#define FI_TIMES	1000000		/* failures allowed; counts down */
-#define STR(x)		#x
-#define XSTR(x)		STR(x)
-
-static const char *const fi_files[] = {
-	"probability", "interval", "times", "verbose", "task-filter",
-	"require-start", "require-end", "reject-start", "reject-end",
-	"ignore-gfp-wait", "min-order", "ignore-gfp-highmem",
-};
-
-#define NR_FI_FILES	(sizeof(fi_files) / sizeof(fi_files[0]))
-
 #define TEXT_SPAN_MAX	(1UL << 20)	/* the most code one range may cover */
 
 /*
@@ -685,36 +671,21 @@ static bool text_range(const char *module, const char *prefix,
 	return hi && next != ~0UL;
 }
 
-static void fault_injection_off(FIXTURE_DATA(churn) *self)
-{
-	char path[160];
-	unsigned int i;
-
-	if (!self->fi_dir)
-		return;
-	snprintf(path, sizeof(path), "%sprobability", self->fi_dir);
-	file_write(path, "0");
-	for (i = NR_FI_FILES; i-- > 0;) {
-		if (!*self->fi_old[i])
-			continue;
-		snprintf(path, sizeof(path), "%s%s", self->fi_dir, fi_files[i]);
-		file_write(path, self->fi_old[i]);
-	}
-	self->fi_dir = NULL;
-}
-
 /* Fail @pct% of the mover's allocations from @module's code via @dir. */
 static void fault_injection_on(struct __test_metadata *_metadata,
 			       FIXTURE_DATA(churn) *self, const char *dir,
 			       const char *module, unsigned int pct)
 {
-	const char *val[NR_FI_FILES] = {
-		"0", "1", XSTR(FI_TIMES), "0", "Y", NULL, NULL, NULL, NULL,
-		"N", "0", "N",
+	char start[24], end[24], rstart[24], rend[24];
+	const char *const extra[] = {
+		"require-start", start, "require-end", end,
+		"reject-start", rstart, "reject-end", rend,
+		"ignore-gfp-wait", "N", "min-order", "0",
+		"ignore-gfp-highmem", "N", NULL,
 	};
-	char path[160], start[24], end[24], rstart[24], rend[24], p[8];
 	unsigned long s, e, rs = 0, re = 0;
-	unsigned int i;
+	const char *bad = NULL;
+	int rc;
 
 	if (access(dir, F_OK))
 		SKIP(return, "no %s: kernel without fault injection", dir);
@@ -741,19 +712,8 @@ static void fault_injection_on(struct __test_metadata *_metadata,
 	snprintf(end, sizeof(end), "%lu", e);
 	snprintf(rstart, sizeof(rstart), "%lu", rs);
 	snprintf(rend, sizeof(rend), "%lu", re);
-	val[5] = start;
-	val[6] = end;
-	val[7] = rstart;
-	val[8] = rend;
-	self->fi_dir = dir;
-	for (i = 0; i < NR_FI_FILES; i++) {
-		snprintf(path, sizeof(path), "%s%s", dir, fi_files[i]);
-		if (file_read(path, self->fi_old[i], sizeof(self->fi_old[i])))
-			continue;	/* failslab has no page-order knobs */
-		ASSERT_EQ(0, file_write(path, val[i])) TH_LOG("%s", path);
-	}
-	snprintf(p, sizeof(p), "%u", pct);
-	put(_metadata, dir, "probability", p);
+	rc = fault_on(&self->fi, dir, pct, 1, true, extra, &bad);
+	ASSERT_EQ(0, rc) TH_LOG("%s%s: %s", dir, bad, strerror(-rc));
 	TH_LOG("%s: %u%% of %s's allocations (%#lx-%#lx) fail", dir, pct,
 	       module, s, e);
 }
@@ -762,15 +722,11 @@ static void fault_injection_on(struct __test_metadata *_metadata,
 static long long fault_injection_done(struct __test_metadata *_metadata,
 				      FIXTURE_DATA(churn) *self)
 {
-	long long left;
+	long long injected = fault_off(&self->fi);
 
-	put(_metadata, self->fi_dir, "probability", "0");
-	left = file_number_at(self->fi_dir, "times");
-	fault_injection_off(self);
-	ASSERT_LE(0, left);
-	ASSERT_GE(FI_TIMES, left);
-	self->camp.faults += FI_TIMES - left;
-	return FI_TIMES - left;
+	ASSERT_LE(0, injected) TH_LOG("times out of range");
+	self->camp.faults += injected;
+	return injected;
 }
 
 #define FAILSLAB	"/sys/kernel/debug/failslab/"

@@ -3,8 +3,11 @@
  * swdma_knobs - every debugfs knob of swdma must refuse the hostile
  * values of hostile.h and out-of-range ones, and keep the value it had;
  * good values at the edges of each range must be taken.  The read-only
- * files must refuse writes.  swdma's module parameters, read-only once it
- * is loaded, get the hostile values at load time.
+ * files must refuse writes.  Which descriptors fail is the kernel's
+ * fault-injection framework's business: its fail_copy directory must be
+ * there, with its usual files.  swdma's module parameters, read-only once
+ * it is loaded, get the hostile values at load time, and a plain load
+ * makes private channels.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -32,9 +35,8 @@ struct knob {
 };
 
 static const struct knob knobs[] = {
-	{ "fail_every",	  "4294967295",		  "4294967296" },
-	{ "fail_ppm",	  "1000000",		  "1000001" },
 	{ "fail_seed",	  "18446744073709551615", "18446744073709551616" },
+	{ "fail_dir",	  "2",			  "3" },
 	{ "latency_us",	  "10000000",		  "10000001" },
 	{ "max_seg_len",  "4294967295",		  "4294967296" },
 	{ "out_of_order", "1",			  "2" },
@@ -63,7 +65,7 @@ FIXTURE(swdma) {
 FIXTURE_SETUP(swdma)
 {
 	ASSERT_EQ(0, system("modprobe swdma >/dev/console 2>&1"));
-	ASSERT_EQ(0, access(SWDMA_DBG "/fail_every", W_OK))
+	ASSERT_EQ(0, access(SWDMA_DBG "/fail_seed", W_OK))
 		TH_LOG("no knobs in %s", SWDMA_DBG);
 }
 
@@ -103,6 +105,27 @@ TEST_F(swdma, read_only_files_refuse_writes)
 	EXPECT_NE(0, knob_write("live_descs", "5\n"));
 	EXPECT_NE(0, knob_write("unacked_descs", "0\n"));
 	EXPECT_NE(0, knob_write("counters", "0\n"));
+}
+
+/* lib/fault-inject's attributes, as fault_create_debugfs_attr() makes them. */
+TEST_F(swdma, fail_copy_is_fault_injection)
+{
+	static const char *const files[] = {
+		"probability", "interval", "times", "space", "verbose",
+		"task-filter", "verbose_ratelimit_interval_ms",
+	};
+	char path[160], val[32];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), SWDMA_DBG "/fail_copy/%s",
+			 files[i]);
+		EXPECT_EQ(0, access(path, W_OK)) TH_LOG("no %s", path);
+	}
+	/* Nothing fails until asked to. */
+	ASSERT_EQ(0, file_read(SWDMA_DBG "/fail_copy/probability", val,
+			       sizeof(val)));
+	EXPECT_STREQ("0", val);
 }
 
 static const char *const mod_params[] = {
@@ -254,6 +277,10 @@ TEST_F_TIMEOUT(load_time, values, 300)
 		TH_LOG("%s", strerror(errno));
 	close(fd);
 	EXPECT_EQ(2, file_number("/sys/module/swdma/parameters/nr_channels"));
+	/* Private unless asked otherwise: async_tx must not pick swdma. */
+	EXPECT_EQ(0, file_read("/sys/module/swdma/parameters/private", val,
+			       sizeof(val)));
+	EXPECT_STREQ("Y", val);
 	EXPECT_EQ(0, delete_module_("swdma"));
 	ASSERT_EQ(0, system("modprobe swdma"));
 }

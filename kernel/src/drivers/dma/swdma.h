@@ -15,6 +15,7 @@ struct device;
 struct dma_async_tx_descriptor;
 struct dma_chan;
 struct dma_slave_config;
+struct fault_attr;
 struct swdma_dev;
 
 /**
@@ -35,7 +36,8 @@ enum swdma_slave_mode {
  * struct swdma_platform_data - how to set up one swdma device
  * @nr_channels: number of channels, 1 to SWDMA_MAX_CHANNELS
  * @private: register the device with DMA_PRIVATE, so that its channels
- *	are only handed out by dma_request_channel() and friends
+ *	are only handed out by dma_request_channel() and friends, never by
+ *	dma_find_channel() to async_tx clients such as md RAID
  * @slave: how the device offers slave transfers
  * @no_terminate: offer neither device_terminate_all nor device_synchronize,
  *	as some memcpy engines do not (idxd and ioat in 6.12): a client then
@@ -60,14 +62,25 @@ struct swdma_platform_data {
 #define SWDMA_MAX_BURST		64
 
 /**
+ * enum swdma_fail_dir - which side of a descriptor an injected failure hits
+ * @SWDMA_FAIL_EITHER: the source or the destination, pseudo-randomly
+ * @SWDMA_FAIL_READ: the source: DMA_TRANS_READ_FAILED
+ * @SWDMA_FAIL_WRITE: the destination: DMA_TRANS_WRITE_FAILED
+ */
+enum swdma_fail_dir {
+	SWDMA_FAIL_EITHER,
+	SWDMA_FAIL_READ,
+	SWDMA_FAIL_WRITE,
+};
+
+/**
  * enum swdma_knob - run-time test knobs of an swdma device
- * @SWDMA_FAIL_EVERY: fail every Nth descriptor executed on the device
- *	(0: never); writing it restarts the count
- * @SWDMA_FAIL_PPM: fail each descriptor with this probability, in parts
- *	per million (0 to 1000000)
- * @SWDMA_FAIL_SEED: seed of the pseudo-random generator behind
- *	%SWDMA_FAIL_PPM, the length of failed prefixes and the retirement
- *	order; writing it restarts the sequence
+ * @SWDMA_FAIL_SEED: seed of the pseudo-random generator behind the length
+ *	of the prefix a failed descriptor moves, the side that fails under
+ *	%SWDMA_FAIL_EITHER and the retirement order; writing it restarts the
+ *	sequence.  Which descriptors fail is fault injection's choice
+ *	(swdma_fault_attr()).
+ * @SWDMA_FAIL_DIR: enum swdma_fail_dir, for descriptors prepared afterwards
  * @SWDMA_LATENCY_US: time each descriptor spends on the engine after its
  *	data has moved, in microseconds (0 to 10000000)
  * @SWDMA_MAX_SEG_LEN: longest segment the engine moves at once, applied to
@@ -78,9 +91,8 @@ struct swdma_platform_data {
  * @SWDMA_NR_KNOBS: number of knobs
  */
 enum swdma_knob {
-	SWDMA_FAIL_EVERY,
-	SWDMA_FAIL_PPM,
 	SWDMA_FAIL_SEED,
+	SWDMA_FAIL_DIR,
 	SWDMA_LATENCY_US,
 	SWDMA_MAX_SEG_LEN,
 	SWDMA_OUT_OF_ORDER,
@@ -129,6 +141,7 @@ struct swdma_port_stats {
 struct swdma_dev *swdma_get_dev(struct device *dev);
 int swdma_set_knob(struct swdma_dev *sd, enum swdma_knob knob, u64 val);
 u64 swdma_get_knob(struct swdma_dev *sd, enum swdma_knob knob);
+struct fault_attr *swdma_fault_attr(struct swdma_dev *sd);
 void swdma_get_counters(struct dma_chan *chan, struct swdma_counters *cnt);
 int swdma_live_descs(struct swdma_dev *sd);
 long swdma_unacked_descs(struct swdma_dev *sd);

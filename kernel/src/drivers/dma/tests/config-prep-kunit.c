@@ -657,7 +657,7 @@ static void cp_test_slave_caps(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, caps.cmd_resume);
 	KUNIT_EXPECT_TRUE(test, caps.cmd_terminate);
 	KUNIT_EXPECT_EQ(test, caps.residue_granularity,
-			DMA_RESIDUE_GRANULARITY_SEGMENT);
+			DMA_RESIDUE_GRANULARITY_BURST);
 
 	for (w = 0; w <= DMA_SLAVE_BUSWIDTH_16_BYTES; w++) {
 		cp_config(test, t, &cfg, 0, w, 1);
@@ -766,7 +766,7 @@ static void cp_test_port_knobs(struct kunit *test)
 	/* A failed descriptor moves a whole number of beats, then stops. */
 	KUNIT_ASSERT_EQ(test, swdma_set_knob(t->sd, SWDMA_MAX_SEG_LEN, 0), 0);
 	KUNIT_ASSERT_EQ(test, swdma_set_knob(t->sd, SWDMA_FAIL_SEED, 3), 0);
-	KUNIT_ASSERT_EQ(test, swdma_set_knob(t->sd, SWDMA_FAIL_EVERY, 1), 0);
+	swdma_test_fail(test, t->sd, 1, SWDMA_FAIL_EITHER);
 	tx = dmaengine_prep_config_single_safe(t->chan, out->dma, 64,
 					       DMA_MEM_TO_DEV, 0, &cfg);
 	KUNIT_ASSERT_NOT_NULL(test, tx);

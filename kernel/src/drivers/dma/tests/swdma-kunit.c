@@ -2,7 +2,8 @@
 /*
  * KUnit tests for swdma, the software memcpy DMA engine: what a client can
  * observe of a provider (cookies, status, residue, callback results,
- * terminate/synchronize, out-of-order retirement, memcpy_sg semantics,
+ * injected failures, terminate/synchronize, synchronous pause,
+ * out-of-order retirement, private channels, memcpy_sg semantics,
  * concurrent submitters, bad input, removal with work in flight).
  *
  * Each test creates its own private swdma device, so the module's device
@@ -20,6 +21,7 @@
 #include <linux/kthread.h>
 #include <linux/platform_device.h>
 #include <linux/scatterlist.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include "swdma-test.h"
@@ -338,7 +340,7 @@ static void swdma_test_errors(struct kunit *test)
 	log = log_alloc(test);
 	x = xfers_alloc(test, log, n, BUF_LEN, 0);
 	set_knob(test, SWDMA_FAIL_SEED, 7);
-	set_knob(test, SWDMA_FAIL_EVERY, 2);
+	swdma_test_fail(test, t->sd, 2, SWDMA_FAIL_EITHER);
 	for (i = 0; i < n; i++)
 		xfer_submit(test, &x[i]);
 	dma_async_issue_pending(t->chan);
@@ -371,6 +373,67 @@ static void swdma_test_errors(struct kunit *test)
 	swdma_get_counters(t->chan, &cnt);
 	KUNIT_EXPECT_EQ(test, cnt.descs, (u64)n);
 	KUNIT_EXPECT_EQ(test, cnt.errors, (u64)failed);
+}
+
+/*
+ * Fault injection decides at prep time, in the preparing task's context:
+ * fail_dir picks the side, times caps the failures, space lets that many
+ * bytes pass first, and task-filter fails only tasks with make-it-fail.
+ */
+static void swdma_test_fault_attr(struct kunit *test)
+{
+	static const int expect[] = {
+		DMA_TRANS_READ_FAILED, DMA_TRANS_WRITE_FAILED,	/* fail_dir */
+		DMA_TRANS_WRITE_FAILED, DMA_TRANS_WRITE_FAILED,	/* times 2 */
+		DMA_TRANS_NOERROR,
+		DMA_TRANS_NOERROR, DMA_TRANS_NOERROR,		/* space */
+		DMA_TRANS_WRITE_FAILED,
+		DMA_TRANS_NOERROR, DMA_TRANS_WRITE_FAILED,	/* task-filter */
+	};
+	struct swdma_test *t = test->priv;
+	int i = 0, n = ARRAY_SIZE(expect);
+	struct test_xfer *x;
+	struct cb_log *log;
+
+	log = log_alloc(test);
+	x = xfers_alloc(test, log, n, BUF_LEN, 0);
+	swdma_test_fail(test, t->sd, 1, SWDMA_FAIL_READ);
+#ifdef CONFIG_FAULT_INJECTION
+	{
+		struct fault_attr *attr = swdma_fault_attr(t->sd);
+		unsigned int make_it_fail = current->make_it_fail;
+
+		xfer_submit(test, &x[i++]);
+		swdma_test_fail(test, t->sd, 1, SWDMA_FAIL_WRITE);
+		xfer_submit(test, &x[i++]);
+		atomic_set(&attr->times, 2);
+		while (i < 5)
+			xfer_submit(test, &x[i++]);
+		swdma_test_fail(test, t->sd, 1, SWDMA_FAIL_WRITE);
+		atomic_set(&attr->space, 2 * BUF_LEN + 1);
+		while (i < 8)
+			xfer_submit(test, &x[i++]);
+		swdma_test_fail(test, t->sd, 1, SWDMA_FAIL_WRITE);
+		attr->task_filter = true;
+		current->make_it_fail = 0;
+		xfer_submit(test, &x[i++]);
+		current->make_it_fail = 1;
+		xfer_submit(test, &x[i++]);
+		current->make_it_fail = make_it_fail;
+		swdma_test_fail(test, t->sd, 0, SWDMA_FAIL_EITHER);
+	}
+#endif
+	dma_async_issue_pending(t->chan);
+	xfers_wait(test, x, n);
+	xfers_unmap(x, n);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, x[i].res.result, expect[i],
+				    "descriptor %d", i);
+		if (expect[i] == DMA_TRANS_NOERROR)
+			KUNIT_EXPECT_MEMEQ(test, x[i].dst, x[i].src, BUF_LEN);
+		else
+			KUNIT_EXPECT_GT(test, x[i].res.residue, 0U);
+	}
 }
 
 /* terminate_all + synchronize: no callback afterwards, nothing leaked. */
@@ -450,7 +513,10 @@ static void swdma_test_terminate_in_callback(struct kunit *test)
 	xfers_unmap(x, n);
 }
 
-/* Out of order: non-FIFO retirement, exact status per cookie. */
+/*
+ * Out of order: non-FIFO retirement, and DMA_OUT_OF_ORDER for every cookie,
+ * pending or retired, as provider.rst asks of DMA_COMPLETION_NO_ORDER.
+ */
 static void swdma_test_out_of_order(struct kunit *test)
 {
 	struct swdma_test *t = test->priv;
@@ -480,10 +546,10 @@ static void swdma_test_out_of_order(struct kunit *test)
 
 	log = log_alloc(test);
 	x = xfers_alloc(test, log, n, BUF_LEN, 0);
-	log->x = x;
-	log->nr = n;
 	for (i = 0; i < n; i++)
 		xfer_submit(test, &x[i]);
+	KUNIT_EXPECT_EQ(test, dmaengine_tx_status(t->chan, x[0].cookie, NULL),
+			DMA_OUT_OF_ORDER);
 	dma_async_issue_pending(t->chan);
 	xfers_wait(test, x, n);
 	xfers_unmap(x, n);
@@ -492,15 +558,14 @@ static void swdma_test_out_of_order(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, x[i].calls, 1);
 		KUNIT_EXPECT_EQ(test, x[i].res.result, DMA_TRANS_NOERROR);
 		KUNIT_EXPECT_EQ(test, dmaengine_tx_status(t->chan, x[i].cookie,
-							  NULL), DMA_COMPLETE);
+							  NULL),
+				DMA_OUT_OF_ORDER);
 		KUNIT_EXPECT_MEMEQ(test, x[i].dst, x[i].src, BUF_LEN);
 		if (i && x[i].order < x[i - 1].order)
 			inversions++;
 	}
 	KUNIT_EXPECT_GT_MSG(test, inversions, 0,
 			    "descriptors retired in issue order");
-	/* A later cookie retired first while an earlier one was pending. */
-	KUNIT_EXPECT_FALSE(test, log->bad_status);
 	KUNIT_EXPECT_PTR_NE(test, log->seen[0], &x[0]);
 }
 
@@ -699,8 +764,8 @@ static void swdma_test_bad_prep(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, swdma_set_knob(t->sd, SWDMA_LATENCY_US,
 					     10000001), -EINVAL);
 	KUNIT_EXPECT_EQ(test, swdma_get_knob(t->sd, SWDMA_LATENCY_US), 5ULL);
-	KUNIT_EXPECT_EQ(test, swdma_set_knob(t->sd, SWDMA_FAIL_PPM, 1000001),
-			-EINVAL);
+	KUNIT_EXPECT_EQ(test, swdma_set_knob(t->sd, SWDMA_FAIL_DIR,
+					     SWDMA_FAIL_WRITE + 1), -EINVAL);
 	KUNIT_EXPECT_EQ(test, swdma_set_knob(t->sd, SWDMA_OUT_OF_ORDER, 2),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, swdma_set_knob(t->sd, SWDMA_MAX_SEG_LEN,
@@ -783,13 +848,164 @@ static void swdma_test_pause(struct kunit *test)
 	}
 }
 
+/*
+ * Of the stream made of the @n buffers of @x, in order, exactly the first
+ * @moved bytes have been copied: the rest of each destination holds
+ * DST_FILL still.
+ */
+static bool moved_exactly(struct test_xfer *x, int n, size_t moved)
+{
+	size_t off = 0;
+	int i;
+
+	for (i = 0; i < n; off += x[i].len, i++) {
+		size_t head = clamp(moved, off, off + x[i].len) - off;
+
+		if (memcmp(x[i].dst, x[i].src, head) ||
+		    memchr_inv(x[i].dst + head, DST_FILL, x[i].len - head))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Pause is synchronous, even in the middle of a long segment: once
+ * dmaengine_pause() returns, the descriptor in flight moves no more data,
+ * its residue holds still and counts exactly what has not moved, and it
+ * does not complete; resume finishes it.  A descriptor may finish before
+ * the pause lands: then the test tries again.
+ */
+static void swdma_test_pause_sync(struct kunit *test)
+{
+	enum { NR = 4, LEN = SZ_4M, TRIES = 10 };
+	struct swdma_test *t = test->priv;
+	struct scatterlist ssg[NR], dsg[NR];
+	struct dma_async_tx_descriptor *tx;
+	struct dma_tx_state st1, st2;
+	int i, try, caught = 0;
+	struct test_xfer *x;
+	struct cb_log *log;
+
+	log = log_alloc(test);
+	x = xfers_alloc(test, log, NR, LEN, DST_FILL);
+	sg_init_table(ssg, NR);
+	sg_init_table(dsg, NR);
+	for (i = 0; i < NR; i++) {
+		sg_dma_address(&ssg[i]) = x[i].src_dma;
+		sg_dma_len(&ssg[i]) = LEN;
+		sg_dma_address(&dsg[i]) = x[i].dst_dma;
+		sg_dma_len(&dsg[i]) = LEN;
+	}
+
+	for (try = 0; try < TRIES && !caught; try++) {
+		unsigned long until = jiffies + 10 * HZ;
+		enum dma_status s1, s2;
+
+		for (i = 0; i < NR; i++) {
+			dma_sync_single_for_cpu(t->dma_dev, x[i].dst_dma, LEN,
+						DMA_FROM_DEVICE);
+			memset(x[i].dst, DST_FILL, LEN);
+			dma_sync_single_for_device(t->dma_dev, x[i].dst_dma,
+						   LEN, DMA_FROM_DEVICE);
+		}
+		reinit_completion(&x[0].done);
+		x[0].calls = 0;
+		tx = dmaengine_prep_dma_memcpy_sg(t->chan, dsg, NR, ssg, NR,
+						  DMA_PREP_INTERRUPT);
+		KUNIT_ASSERT_NOT_NULL(test, tx);
+		tx->callback_result = xfer_cb;
+		tx->callback_param = &x[0];
+		x[0].cookie = dmaengine_submit(tx);
+		dma_async_issue_pending(t->chan);
+
+		/* Wait for the first burst, then pause. */
+		do {
+			cond_resched();
+			s1 = dmaengine_tx_status(t->chan, x[0].cookie, &st1);
+		} while (s1 == DMA_IN_PROGRESS && st1.residue == NR * LEN &&
+			 time_before(jiffies, until));
+		KUNIT_ASSERT_EQ(test, dmaengine_pause(t->chan), 0);
+		s1 = dmaengine_tx_status(t->chan, x[0].cookie, &st1);
+		if (s1 == DMA_PAUSED) {
+			caught = 1;
+			msleep(50);
+			s2 = dmaengine_tx_status(t->chan, x[0].cookie, &st2);
+			KUNIT_EXPECT_EQ(test, s2, DMA_PAUSED);
+			KUNIT_EXPECT_EQ(test, st2.residue, st1.residue);
+			KUNIT_EXPECT_GT(test, st1.residue, 0U);
+			KUNIT_EXPECT_EQ(test, x[0].calls, 0);
+			for (i = 0; i < NR; i++)
+				dma_sync_single_for_cpu(t->dma_dev,
+							x[i].dst_dma, LEN,
+							DMA_FROM_DEVICE);
+			/* Moved: exactly what the residue does not count. */
+			KUNIT_EXPECT_TRUE(test,
+					  moved_exactly(x, NR, NR * LEN -
+							st1.residue));
+			for (i = 0; i < NR; i++)
+				dma_sync_single_for_device(t->dma_dev,
+							   x[i].dst_dma, LEN,
+							   DMA_FROM_DEVICE);
+		}
+		KUNIT_ASSERT_EQ(test, dmaengine_resume(t->chan), 0);
+		xfers_wait(test, x, 1);
+		KUNIT_EXPECT_EQ(test, x[0].res.result, DMA_TRANS_NOERROR);
+		KUNIT_EXPECT_EQ(test, x[0].res.residue, 0U);
+	}
+	xfers_unmap(x, NR);
+	KUNIT_EXPECT_TRUE_MSG(test, caught,
+			      "%d descriptors of %u bytes finished before a pause landed",
+			      TRIES, NR * LEN);
+	for (i = 0; i < NR; i++)
+		KUNIT_EXPECT_MEMEQ(test, x[i].dst, x[i].src, LEN);
+}
+
+/*
+ * Channels are private by default: async_tx clients (md RAID), which take
+ * whatever dma_find_channel() gives them, never get a CPU-copy test
+ * engine; not the module's device, nor the tests' own.  A device
+ * registered public does hand its channels out, as the second half shows.
+ */
+static void swdma_test_private(struct kunit *test)
+{
+	struct swdma_platform_data pd = { .nr_channels = 1 };
+	struct platform_device *pub;
+	struct swdma_dev *found;
+	struct dma_chan *chan;
+
+	dmaengine_get();
+	chan = dma_find_channel(DMA_MEMCPY);
+	found = chan ? swdma_get_dev(chan->device->dev) : NULL;
+	KUNIT_EXPECT_NULL_MSG(test, found, "dma_find_channel() gave %s",
+			      dma_chan_name(chan));
+	dmaengine_put();
+
+	pub = platform_device_register_data(NULL, "swdma",
+					    PLATFORM_DEVID_AUTO, &pd,
+					    sizeof(pd));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pub));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							swdma_test_unregister,
+							pub), 0);
+	KUNIT_ASSERT_NOT_NULL(test, swdma_get_dev(&pub->dev));
+	dmaengine_get();
+	chan = dma_find_channel(DMA_MEMCPY);
+	found = chan ? swdma_get_dev(chan->device->dev) : NULL;
+	dmaengine_put();
+	KUNIT_EXPECT_PTR_EQ_MSG(test, found, swdma_get_dev(&pub->dev),
+				"a public swdma device was not found (another public memcpy engine?)");
+}
+
 static struct kunit_case swdma_test_cases[] = {
 	KUNIT_CASE(swdma_test_in_order),
 	KUNIT_CASE(swdma_test_errors),
+	KUNIT_CASE(swdma_test_fault_attr),
 	KUNIT_CASE(swdma_test_unacked),
 	KUNIT_CASE(swdma_test_terminate),
 	KUNIT_CASE(swdma_test_terminate_in_callback),
 	KUNIT_CASE(swdma_test_pause),
+	KUNIT_CASE(swdma_test_pause_sync),
+	KUNIT_CASE(swdma_test_private),
 	KUNIT_CASE(swdma_test_out_of_order),
 	KUNIT_CASE(swdma_test_memcpy_sg),
 	KUNIT_CASE(swdma_test_concurrent),

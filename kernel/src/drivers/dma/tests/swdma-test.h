@@ -9,6 +9,7 @@
 
 #include <kunit/test.h>
 #include <linux/dmaengine.h>
+#include <linux/fault-inject.h>
 #include <linux/platform_device.h>
 
 #include "../swdma.h"
@@ -89,6 +90,36 @@ swdma_test_setup(struct kunit *test, const struct swdma_platform_data *pdata,
 			0);
 	t->dma_dev = t->chan->device->dev;
 	return t;
+}
+
+/**
+ * swdma_test_fail() - fail descriptors of a device through fault injection
+ * @test: the test; skipped on a kernel without CONFIG_FAULT_INJECTION
+ * @sd: swdma device
+ * @interval: fail every @interval-th descriptor prepared from now on, or
+ *	none with 0
+ * @dir: which side the failures hit
+ *
+ * Quiet (no report per failure), unlimited, for any task.
+ */
+static inline void swdma_test_fail(struct kunit *test, struct swdma_dev *sd,
+				   unsigned long interval,
+				   enum swdma_fail_dir dir)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	struct fault_attr *attr = swdma_fault_attr(sd);
+
+	KUNIT_ASSERT_EQ(test, swdma_set_knob(sd, SWDMA_FAIL_DIR, dir), 0);
+	attr->verbose = 0;
+	attr->task_filter = false;
+	atomic_set(&attr->space, 0);
+	atomic_set(&attr->times, -1);
+	attr->count = 0;
+	attr->interval = interval ?: 1;
+	attr->probability = interval ? 100 : 0;
+#else
+	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
+#endif
 }
 
 #endif /* _DMA_SWDMA_TEST_H */

@@ -7,15 +7,12 @@
  * DMA addresses name, then completes them through virt-dma like a hardware
  * interrupt would.  It offers DMA_MEMCPY and DMA_MEMCPY_SG, so DMA clients
  * (dmatest, page-migration offload) can be developed and tested on any
- * machine.  Test knobs in debugfs inject failures, latency, out-of-order
- * retirement and short segments.
+ * machine.  Failures are injected with the kernel's fault-injection
+ * framework (a fail_copy directory in the device's debugfs directory), and
+ * test knobs add latency, out-of-order retirement and short segments.
  *
- * It also offers slave transfers to and from emulated device ports: each
- * channel owns memory holding the FIFOs of SWDMA_NR_PORTS ports, and the
- * bus address of a FIFO is what a client puts in its dma_slave_config.
- * Depending on the device's mode, the combined config+prep operation is
- * offered too, so that both paths of dmaengine's config+prep helpers can
- * be tested on the same engine.
+ * It also offers slave transfers to and from emulated device ports, for
+ * the tests of dmaengine's slave and config+prep APIs: swdma-ports.c.
  *
  * A DMA address names memory only under direct mapping; the probe refuses
  * devices whose DMA is translated by an IOMMU, bounced, or not coherent.
@@ -29,6 +26,7 @@
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/dmaengine.h>
+#include <linux/fault-inject.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/iommu.h>
@@ -48,22 +46,25 @@
 
 #include "dmaengine.h"
 #include <linux/dma/sg-pair.h>
-#include "swdma.h"
-#include "virt-dma.h"
+#include "swdma-internal.h"
 
 #define SWDMA_OOO_WINDOW	8
 #define SWDMA_MAX_LATENCY_US	10000000
-#define SWDMA_PPM		1000000
-#define SWDMA_COPY_CHUNK	SZ_1M
-#define SWDMA_ERR_COOKIES	64
+/*
+ * The most a channel moves at once, with interrupts off: device_pause()
+ * waits for at most one burst, and the residue moves in bursts.
+ */
+#define SWDMA_BURST_BYTES	SZ_64K
+/* Not a dmaengine_tx_result: a burst that did not start, the channel paused */
+#define SWDMA_STOPPED		(-1)
 
 static unsigned int nr_channels = 4;
 module_param(nr_channels, uint, 0444);
 MODULE_PARM_DESC(nr_channels, "Channels of the swdma device (1-64, default 4)");
 
-static bool private;
+static bool private = true;
 module_param(private, bool, 0444);
-MODULE_PARM_DESC(private, "Register with DMA_PRIVATE (default: public channels)");
+MODULE_PARM_DESC(private, "Register with DMA_PRIVATE (default); 0: public channels, which dma_find_channel() and async_tx may pick");
 
 static bool config_prep = true;
 module_param(config_prep, bool, 0444);
@@ -73,191 +74,26 @@ static bool terminate = true;
 module_param(terminate, bool, 0444);
 MODULE_PARM_DESC(terminate, "Offer device_terminate_all and device_synchronize (default); 0: neither, like idxd and ioat");
 
-#define SWDMA_ADDR_WIDTHS	(BIT(DMA_SLAVE_BUSWIDTH_1_BYTE) | \
-				 BIT(DMA_SLAVE_BUSWIDTH_2_BYTES) | \
-				 BIT(DMA_SLAVE_BUSWIDTH_4_BYTES) | \
-				 BIT(DMA_SLAVE_BUSWIDTH_8_BYTES))
-#define SWDMA_PORTS_BYTES	(SWDMA_NR_PORTS * SWDMA_PORT_SIZE)
-
-/**
- * struct swdma_desc - one transaction
- * @vd: virt-dma descriptor
- * @total: bytes the transaction moves, min(total dst, total src)
- * @done: bytes moved so far, at segment granularity (vc.lock)
- * @max_seg: longest segment, from %SWDMA_MAX_SEG_LEN at prep time
- * @aborted: terminated while the worker executes it (written under vc.lock,
- *	read locklessly by the worker as a hint)
- * @retired: executed to its end and completed, not aborted (vc.lock)
- * @dir: DMA_MEM_TO_MEM, or the direction of a slave transfer
- * @port: the device port of a slave transfer
- * @width: address width of the port side of a slave transfer, in bytes
- * @burst: beats per burst of a slave transfer
- * @cfg: slave configuration in force when a slave transfer was prepared
- * @dst_nents: entries of @dst
- * @src_nents: entries of @src
- * @dst: copy of the destination list
- * @src: copy of the source list
- * @sg: storage of @dst and @src
- *
- * The lists are copied at prep time: hardware reads its descriptors, not
- * the client's scatterlists, and a client may free those once prepared.
- * A slave transfer has one list of memory and one entry for its port.
- */
-struct swdma_desc {
-	struct virt_dma_desc vd;
-	size_t total;
-	size_t done;
-	u32 max_seg;
-	bool aborted;
-	bool retired;
-	enum dma_transfer_direction dir;
-	unsigned int port;
-	u32 width;
-	u32 burst;
-	struct dma_slave_config cfg;
-	unsigned int dst_nents;
-	unsigned int src_nents;
-	struct scatterlist *dst;
-	struct scatterlist *src;
-	struct scatterlist sg[];
-};
-
-/**
- * struct swdma_port - an emulated device port: a FIFO and what it has seen
- * @head: offset in the FIFO of its oldest byte
- * @stats: what the port has seen; @stats.fill is the FIFO's byte count
- */
-struct swdma_port {
-	unsigned int head;
-	struct swdma_port_stats stats;
-};
-
-/**
- * struct swdma_chan - one channel and its execution thread
- * @vc: virt-dma channel; its lock protects the fields marked (vc.lock)
- * @sd: the device
- * @task: thread that executes the issued descriptors
- * @work_wq: where @task waits for work, resume or abort
- * @idle_wq: where synchronize waits for @task to drop an aborted descriptor
- * @window: descriptors taken from desc_issued in out-of-order mode,
- *	retired in a pseudo-random order (vc.lock)
- * @active: descriptor @task is executing, on no list (vc.lock)
- * @paused: device_pause() in force (written under vc.lock, read locklessly
- *	by the worker as a hint)
- * @in_use: a client holds the channel (sd->mode_lock)
- * @err_cookies: the last SWDMA_ERR_COOKIES cookies that completed with an
- *	error, so that tx_status can report DMA_ERROR for them (vc.lock)
- * @err_next: next slot of @err_cookies to fill (vc.lock)
- * @cnt: counters (vc.lock)
- * @cfg: slave configuration for descriptors prepared without one (vc.lock)
- * @ports_mem: the FIFOs of the device ports, SWDMA_PORT_SIZE bytes each, or
- *	NULL on a device without slave transfers
- * @ports_dma: bus address of @ports_mem, that of port 0
- * @port_lock: serializes access to the ports and their state
- * @ports: state of the device ports (port_lock)
- */
-struct swdma_chan {
-	struct virt_dma_chan vc;
-	struct swdma_dev *sd;
-	struct task_struct *task;
-	wait_queue_head_t work_wq;
-	wait_queue_head_t idle_wq;
-	struct list_head window;
-	struct swdma_desc *active;
-	bool paused;
-	bool in_use;
-	dma_cookie_t err_cookies[SWDMA_ERR_COOKIES];
-	unsigned int err_next;
-	struct swdma_counters cnt;
-	struct dma_slave_config cfg;
-	u8 *ports_mem;
-	dma_addr_t ports_dma;
-	struct mutex port_lock;		/* the ports and their state */
-	struct swdma_port ports[SWDMA_NR_PORTS];
-};
-
-/**
- * struct swdma_knob_file - debugfs private data of one knob
- * @sd: the device
- * @knob: which knob
- */
-struct swdma_knob_file {
-	struct swdma_dev *sd;
-	enum swdma_knob knob;
-};
-
-/**
- * struct swdma_dev - one swdma DMA device
- * @dma: the DMA device
- * @dev: the platform device's device
- * @chans: channels
- * @nr_chans: number of @chans
- * @live_descs: descriptors allocated and not yet freed
- * @unacked_descs: descriptors that completed and were freed without
- *	DMA_CTRL_ACK: a provider that recycles only acked descriptors (mv_xor,
- *	fsldma, shdma, ...) would have kept each of them, until its pool ran dry
- * @busy: channels executing a descriptor now, its latency included
- * @busy_peak: the most channels that were executing at once, since the
- *	probe or the last reset through debugfs
- * @mode_lock: serializes ordering changes against channel allocation
- * @fault_lock: protects the fault state below
- * @rnd: pseudo-random state (fault_lock)
- * @until_fail: descriptors still to execute before the next fail_every
- *	failure (fault_lock)
- * @knob: knob values, see enum swdma_knob (written under fault_lock)
- * @files: debugfs private data of the knobs
- */
-struct swdma_dev {
-	struct dma_device dma;
-	struct device *dev;
-	struct swdma_chan *chans;
-	unsigned int nr_chans;
-	atomic_t live_descs;
-	atomic_long_t unacked_descs;
-	atomic_t busy;
-	atomic_t busy_peak;
-	struct mutex mode_lock;		/* ordering vs. channel allocation */
-	spinlock_t fault_lock;		/* rnd, until_fail, knob writes */
-	struct rnd_state rnd;
-	u32 until_fail;
-	u64 knob[SWDMA_NR_KNOBS];
-	struct swdma_knob_file files[SWDMA_NR_KNOBS];
-};
-
 static struct platform_driver swdma_driver;
 
+/* Each device starts with fault injection's defaults: nothing fails. */
+static DECLARE_FAULT_ATTR(swdma_fail_copy_default);
+
 static const char * const swdma_knob_names[SWDMA_NR_KNOBS] = {
-	[SWDMA_FAIL_EVERY]	= "fail_every",
-	[SWDMA_FAIL_PPM]	= "fail_ppm",
 	[SWDMA_FAIL_SEED]	= "fail_seed",
+	[SWDMA_FAIL_DIR]	= "fail_dir",
 	[SWDMA_LATENCY_US]	= "latency_us",
 	[SWDMA_MAX_SEG_LEN]	= "max_seg_len",
 	[SWDMA_OUT_OF_ORDER]	= "out_of_order",
 };
 
 static const u64 swdma_knob_max[SWDMA_NR_KNOBS] = {
-	[SWDMA_FAIL_EVERY]	= U32_MAX,
-	[SWDMA_FAIL_PPM]	= SWDMA_PPM,
 	[SWDMA_FAIL_SEED]	= U64_MAX,
+	[SWDMA_FAIL_DIR]	= SWDMA_FAIL_WRITE,
 	[SWDMA_LATENCY_US]	= SWDMA_MAX_LATENCY_US,
 	[SWDMA_MAX_SEG_LEN]	= U32_MAX,
 	[SWDMA_OUT_OF_ORDER]	= 1,
 };
-
-static struct swdma_chan *to_swdma_chan(struct dma_chan *chan)
-{
-	return container_of(chan, struct swdma_chan, vc.chan);
-}
-
-static struct swdma_desc *to_swdma_desc(struct virt_dma_desc *vd)
-{
-	return container_of(vd, struct swdma_desc, vd);
-}
-
-static u64 swdma_knob(struct swdma_dev *sd, enum swdma_knob knob)
-{
-	return READ_ONCE(sd->knob[knob]);
-}
 
 static void swdma_desc_free(struct virt_dma_desc *vd)
 {
@@ -277,9 +113,9 @@ static void swdma_desc_free(struct virt_dma_desc *vd)
 	atomic_dec(&sc->sd->live_descs);
 }
 
-static struct swdma_desc *swdma_alloc_desc(struct swdma_chan *sc,
-					   unsigned int dst_nents,
-					   unsigned int src_nents)
+struct swdma_desc *swdma_alloc_desc(struct swdma_chan *sc,
+				    unsigned int dst_nents,
+				    unsigned int src_nents)
 {
 	struct swdma_desc *d;
 
@@ -303,8 +139,8 @@ static struct swdma_desc *swdma_alloc_desc(struct swdma_chan *sc,
 	return d;
 }
 
-static void swdma_sg_copy(struct scatterlist *to, struct scatterlist *from,
-			  unsigned int nents)
+void swdma_sg_copy(struct scatterlist *to, struct scatterlist *from,
+		   unsigned int nents)
 {
 	struct scatterlist *sg;
 	unsigned int i;
@@ -313,6 +149,39 @@ static void swdma_sg_copy(struct scatterlist *to, struct scatterlist *from,
 		sg_dma_address(&to[i]) = sg_dma_address(sg);
 		sg_dma_len(&to[i]) = sg_dma_len(sg);
 	}
+}
+
+/*
+ * Ask fault injection whether @d fails, in the context of the client that
+ * prepares it (so that task-filter and fail-nth apply to that client), and
+ * with its length as the size (for space); if so, choose how many bytes it
+ * moves first and which side fails, as a bus error half way would.
+ */
+static void swdma_inject(struct swdma_dev *sd, struct swdma_desc *d)
+{
+	u64 dir = swdma_knob(sd, SWDMA_FAIL_DIR);
+	unsigned long flags;
+
+	if (!should_fail(&sd->fail_copy, d->total))
+		return;
+
+	spin_lock_irqsave(&sd->fault_lock, flags);
+	d->fault_at = prandom_u32_state(&sd->rnd) % d->total;
+	if (dir == SWDMA_FAIL_EITHER)
+		dir = prandom_u32_state(&sd->rnd) & 1 ? SWDMA_FAIL_READ :
+							 SWDMA_FAIL_WRITE;
+	spin_unlock_irqrestore(&sd->fault_lock, flags);
+	d->fault = dir == SWDMA_FAIL_READ ? DMA_TRANS_READ_FAILED :
+					    DMA_TRANS_WRITE_FAILED;
+}
+
+/* @d is complete: decide its fate and hand it to virt-dma. */
+struct dma_async_tx_descriptor *swdma_tx_prep(struct swdma_chan *sc,
+					      struct swdma_desc *d,
+					      unsigned long flags)
+{
+	swdma_inject(sc->sd, d);
+	return vchan_tx_prep(&sc->vc, &d->vd, flags);
 }
 
 static struct dma_async_tx_descriptor *
@@ -335,7 +204,7 @@ swdma_prep_memcpy(struct dma_chan *chan, dma_addr_t dst, dma_addr_t src,
 	sg_dma_address(d->src) = src;
 	sg_dma_len(d->src) = len;
 	d->total = len;
-	return vchan_tx_prep(&sc->vc, &d->vd, flags);
+	return swdma_tx_prep(sc, d, flags);
 }
 
 static struct dma_async_tx_descriptor *
@@ -364,181 +233,7 @@ swdma_prep_memcpy_sg(struct dma_chan *chan,
 	swdma_sg_copy(d->dst, dst_sg, dst_nents);
 	swdma_sg_copy(d->src, src_sg, src_nents);
 	d->total = total;
-	return vchan_tx_prep(&sc->vc, &d->vd, flags);
-}
-
-/* The port whose FIFO @addr names, or -1 if it names none of @sc's. */
-static int swdma_port_index(struct swdma_chan *sc, dma_addr_t addr)
-{
-	dma_addr_t off = addr - sc->ports_dma;
-
-	if (!sc->ports_mem || addr < sc->ports_dma || off >= SWDMA_PORTS_BYTES ||
-	    off % SWDMA_PORT_SIZE)
-		return -1;
-	return off / SWDMA_PORT_SIZE;
-}
-
-/* Check the device side of one direction of a slave configuration. */
-static int swdma_check_side(struct swdma_chan *sc, const char *side,
-			    dma_addr_t addr, enum dma_slave_buswidth width,
-			    u32 maxburst, u32 window_size)
-{
-	struct device *dev = &sc->vc.chan.dev->device;
-
-	if (width > DMA_SLAVE_BUSWIDTH_8_BYTES ||
-	    (width && !(SWDMA_ADDR_WIDTHS & BIT(width)))) {
-		dev_dbg(dev, "%s_addr_width %u not supported\n", side, width);
-		return -EINVAL;
-	}
-	if (maxburst > SWDMA_MAX_BURST) {
-		dev_dbg(dev, "%s_maxburst %u above %u\n", side, maxburst,
-			SWDMA_MAX_BURST);
-		return -EINVAL;
-	}
-	if (window_size) {
-		dev_dbg(dev, "%s_port_window_size not supported\n", side);
-		return -EINVAL;
-	}
-	if (addr && swdma_port_index(sc, addr) < 0) {
-		dev_dbg(dev, "%s_addr %pad is no port of this channel\n", side,
-			&addr);
-		return -EINVAL;
-	}
-	if (addr && !width) {
-		dev_dbg(dev, "%s_addr without %s_addr_width\n", side, side);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/*
- * A side whose address is 0 is left unconfigured: transfers in its
- * direction are refused until a configuration sets it.
- */
-static int swdma_check_config(struct swdma_chan *sc,
-			      const struct dma_slave_config *cfg)
-{
-	if (cfg->device_fc) {
-		dev_dbg(&sc->vc.chan.dev->device,
-			"no flow control by the peripheral\n");
-		return -EINVAL;
-	}
-	return swdma_check_side(sc, "src", cfg->src_addr, cfg->src_addr_width,
-				cfg->src_maxburst, cfg->src_port_window_size) ?:
-	       swdma_check_side(sc, "dst", cfg->dst_addr, cfg->dst_addr_width,
-				cfg->dst_maxburst, cfg->dst_port_window_size);
-}
-
-static void swdma_set_config(struct swdma_chan *sc,
-			     const struct dma_slave_config *cfg)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&sc->vc.lock, flags);
-	sc->cfg = *cfg;
-	spin_unlock_irqrestore(&sc->vc.lock, flags);
-}
-
-/* Atomic-safe: the config+prep helpers call it under a spinlock. */
-static int swdma_config(struct dma_chan *chan, struct dma_slave_config *cfg)
-{
-	struct swdma_chan *sc = to_swdma_chan(chan);
-	int ret;
-
-	ret = swdma_check_config(sc, cfg);
-	if (!ret)
-		swdma_set_config(sc, cfg);
-	return ret;
-}
-
-/* Prepare a slave transfer with @cfg, which has passed the checks. */
-static struct dma_async_tx_descriptor *
-swdma_prep_slave(struct swdma_chan *sc, struct scatterlist *sgl,
-		 unsigned int sg_len, enum dma_transfer_direction dir,
-		 unsigned long flags, const struct dma_slave_config *cfg)
-{
-	bool to_dev = dir == DMA_MEM_TO_DEV;
-	dma_addr_t port = to_dev ? cfg->dst_addr : cfg->src_addr;
-	u32 width = to_dev ? cfg->dst_addr_width : cfg->src_addr_width;
-	u32 burst = to_dev ? cfg->dst_maxburst : cfg->src_maxburst;
-	struct scatterlist *sg, *port_sg;
-	struct swdma_desc *d;
-	size_t total = 0;
-	unsigned int i;
-
-	if ((!to_dev && dir != DMA_DEV_TO_MEM) || !port || !sgl || !sg_len ||
-	    (flags & DMA_CTRL_REUSE))
-		return NULL;
-	/* Whole beats only, and a residue that holds 32 bits. */
-	for_each_sg(sgl, sg, sg_len, i) {
-		if (sg_dma_len(sg) % width || sg_dma_len(sg) > UINT_MAX - total)
-			return NULL;
-		total += sg_dma_len(sg);
-	}
-	if (!total)
-		return NULL;
-
-	if (to_dev) {
-		d = swdma_alloc_desc(sc, 1, sg_len);
-		if (!d)
-			return NULL;
-		swdma_sg_copy(d->src, sgl, sg_len);
-		port_sg = d->dst;
-	} else {
-		d = swdma_alloc_desc(sc, sg_len, 1);
-		if (!d)
-			return NULL;
-		swdma_sg_copy(d->dst, sgl, sg_len);
-		port_sg = d->src;
-	}
-	sg_dma_address(port_sg) = port;
-	sg_dma_len(port_sg) = total;
-	d->total = total;
-	d->dir = dir;
-	d->port = swdma_port_index(sc, port);
-	d->width = width;
-	d->burst = max(burst, 1U);
-	d->cfg = *cfg;
-	return vchan_tx_prep(&sc->vc, &d->vd, flags);
-}
-
-/* With the channel's configuration; atomic-safe. */
-static struct dma_async_tx_descriptor *
-swdma_prep_slave_sg(struct dma_chan *chan, struct scatterlist *sgl,
-		    unsigned int sg_len, enum dma_transfer_direction dir,
-		    unsigned long flags, void *context)
-{
-	struct swdma_chan *sc = to_swdma_chan(chan);
-	struct dma_slave_config cfg;
-	unsigned long irqflags;
-
-	spin_lock_irqsave(&sc->vc.lock, irqflags);
-	cfg = sc->cfg;
-	spin_unlock_irqrestore(&sc->vc.lock, irqflags);
-	return swdma_prep_slave(sc, sgl, sg_len, dir, flags, &cfg);
-}
-
-/*
- * The descriptor takes @cfg, not the channel's configuration, so that
- * concurrent callers need no lock; @cfg becomes the channel's only once
- * the descriptor exists, so a refusal changes nothing.
- */
-static struct dma_async_tx_descriptor *
-swdma_prep_config_sg(struct dma_chan *chan, struct scatterlist *sgl,
-		     unsigned int sg_len, enum dma_transfer_direction dir,
-		     unsigned long flags, struct dma_slave_config *cfg)
-{
-	struct swdma_chan *sc = to_swdma_chan(chan);
-	struct dma_async_tx_descriptor *tx;
-
-	if (!cfg)
-		return swdma_prep_slave_sg(chan, sgl, sg_len, dir, flags, NULL);
-	if (swdma_check_config(sc, cfg))
-		return NULL;
-	tx = swdma_prep_slave(sc, sgl, sg_len, dir, flags, cfg);
-	if (tx)
-		swdma_set_config(sc, cfg);
-	return tx;
+	return swdma_tx_prep(sc, d, flags);
 }
 
 /*
@@ -553,158 +248,52 @@ static bool swdma_phys_ok(phys_addr_t phys, size_t len)
 				 IORES_DESC_NONE) == REGION_INTERSECTS;
 }
 
-/* Copy one segment: 0 or the dmaengine_tx_result of a bus error. */
-static int swdma_copy(struct swdma_dev *sd, dma_addr_t dst, dma_addr_t src,
-		      size_t len)
+/*
+ * Copy @len bytes: 0, or the dmaengine_tx_result of a bus error, with
+ * *@moved the bytes copied before it.  The copy is machine-check safe, as
+ * a DMA engine reports a poisoned source as a read error instead of taking
+ * the machine down: a source that raises one ends the copy there.
+ */
+int swdma_copy(struct swdma_dev *sd, dma_addr_t dst, dma_addr_t src,
+	       size_t len, size_t *moved)
 {
 	phys_addr_t dp = dma_to_phys(sd->dev, dst);
 	phys_addr_t sp = dma_to_phys(sd->dev, src);
+	size_t done = 0;
 
+	*moved = 0;
 	if (!swdma_phys_ok(sp, len))
 		return DMA_TRANS_READ_FAILED;
 	if (!swdma_phys_ok(dp, len))
 		return DMA_TRANS_WRITE_FAILED;
 
-	while (len) {
-		size_t n = min_t(size_t, len, SWDMA_COPY_CHUNK);
+	while (done < len) {
+		size_t n = len - done;
+		unsigned long left;
 		void *to, *from;
 
 		if (IS_ENABLED(CONFIG_HIGHMEM)) {
-			n = min3(n, PAGE_SIZE - offset_in_page(dp),
-				 PAGE_SIZE - offset_in_page(sp));
-			to = kmap_local_pfn(PHYS_PFN(dp)) + offset_in_page(dp);
-			from = kmap_local_pfn(PHYS_PFN(sp)) +
-			       offset_in_page(sp);
-			memcpy(to, from, n);
+			n = min3(n, PAGE_SIZE - offset_in_page(dp + done),
+				 PAGE_SIZE - offset_in_page(sp + done));
+			to = kmap_local_pfn(PHYS_PFN(dp + done)) +
+			     offset_in_page(dp + done);
+			from = kmap_local_pfn(PHYS_PFN(sp + done)) +
+			       offset_in_page(sp + done);
+			left = copy_mc_to_kernel(to, from, n);
 			kunmap_local(from);
 			kunmap_local(to);
 		} else {
-			memcpy(phys_to_virt(dp), phys_to_virt(sp), n);
+			left = copy_mc_to_kernel(phys_to_virt(dp + done),
+						 phys_to_virt(sp + done), n);
 		}
-		dp += n;
-		sp += n;
-		len -= n;
-		cond_resched();
+		done += n - left;
+		if (left) {
+			*moved = done;
+			return DMA_TRANS_READ_FAILED;
+		}
 	}
+	*moved = done;
 	return 0;
-}
-
-/*
- * Where @len bytes go into (@in) or come out of a port's FIFO: at most two
- * spans of the ring, @off[i] and @n[i].  False if the FIFO has no room for
- * them, or does not hold them.  port_lock held.
- */
-static bool swdma_fifo_spans(const struct swdma_port *p, size_t len, bool in,
-			     unsigned int off[2], size_t n[2])
-{
-	unsigned int fill = p->stats.fill;
-
-	if (in ? len > SWDMA_PORT_SIZE - fill : len > fill)
-		return false;
-	off[0] = in ? (p->head + fill) % SWDMA_PORT_SIZE : p->head;
-	n[0] = min_t(size_t, len, SWDMA_PORT_SIZE - off[0]);
-	off[1] = 0;
-	n[1] = len - n[0];
-	return true;
-}
-
-/* The spans of swdma_fifo_spans() have been moved.  port_lock held. */
-static void swdma_fifo_commit(struct swdma_port *p, size_t len, bool in)
-{
-	if (in) {
-		p->stats.fill += len;
-	} else {
-		p->head = (p->head + len) % SWDMA_PORT_SIZE;
-		p->stats.fill -= len;
-	}
-}
-
-/* Account for a slave descriptor that starts on its port. */
-static void swdma_port_start(struct swdma_chan *sc, struct swdma_desc *d)
-{
-	struct swdma_port_stats *st = &sc->ports[d->port].stats;
-
-	mutex_lock(&sc->port_lock);
-	st->descs++;
-	st->widths |= BIT(d->width);
-	st->min_burst = st->min_burst ? min(st->min_burst, d->burst) : d->burst;
-	st->max_burst = max(st->max_burst, d->burst);
-	mutex_unlock(&sc->port_lock);
-}
-
-/*
- * Move one burst of a slave descriptor between memory and its port's FIFO:
- * 0, or the dmaengine_tx_result of a bus error, an overrun (no room for
- * the burst) or an underrun (not enough data for it).  The FIFO changes
- * only if the whole burst moves.
- */
-static int swdma_port_burst(struct swdma_chan *sc, struct swdma_desc *d,
-			    dma_addr_t dst, dma_addr_t src, size_t len)
-{
-	struct swdma_port *p = &sc->ports[d->port];
-	dma_addr_t fifo = sc->ports_dma + d->port * SWDMA_PORT_SIZE;
-	bool in = d->dir == DMA_MEM_TO_DEV;
-	unsigned int off[2];
-	size_t n[2];
-	int i, ret = 0;
-
-	mutex_lock(&sc->port_lock);
-	if (!swdma_fifo_spans(p, len, in, off, n)) {
-		if (in)
-			p->stats.overruns++;
-		else
-			p->stats.underruns++;
-		ret = in ? DMA_TRANS_WRITE_FAILED : DMA_TRANS_READ_FAILED;
-		goto out;
-	}
-	for (i = 0; i < 2 && n[i] && !ret; i++) {
-		if (in) {
-			ret = swdma_copy(sc->sd, fifo + off[i], src, n[i]);
-			src += n[i];
-		} else {
-			ret = swdma_copy(sc->sd, dst, fifo + off[i], n[i]);
-			dst += n[i];
-		}
-	}
-	if (!ret) {
-		swdma_fifo_commit(p, len, in);
-		p->stats.bursts++;
-		if (in)
-			p->stats.bytes_in += len;
-		else
-			p->stats.bytes_out += len;
-	}
-out:
-	mutex_unlock(&sc->port_lock);
-	return ret;
-}
-
-/* Decide whether a descriptor fails, and how much of it gets copied. */
-static bool swdma_inject(struct swdma_dev *sd, size_t total, size_t *prefix,
-			 int *result)
-{
-	u64 every = swdma_knob(sd, SWDMA_FAIL_EVERY);
-	u64 ppm = swdma_knob(sd, SWDMA_FAIL_PPM);
-	unsigned long flags;
-	bool fail = false;
-
-	if (!every && !ppm)
-		return false;
-
-	spin_lock_irqsave(&sd->fault_lock, flags);
-	if (every && --sd->until_fail == 0) {
-		sd->until_fail = every;
-		fail = true;
-	}
-	if (ppm && prandom_u32_state(&sd->rnd) % SWDMA_PPM < ppm)
-		fail = true;
-	if (fail) {
-		*prefix = prandom_u32_state(&sd->rnd) % total;
-		*result = prandom_u32_state(&sd->rnd) & 1 ?
-			  DMA_TRANS_READ_FAILED : DMA_TRANS_WRITE_FAILED;
-	}
-	spin_unlock_irqrestore(&sd->fault_lock, flags);
-	return fail;
 }
 
 static u32 swdma_random_below(struct swdma_dev *sd, u32 n)
@@ -742,22 +331,52 @@ static void swdma_delay(struct swdma_chan *sc, struct swdma_desc *d)
 						 usecs_to_jiffies(us));
 }
 
+/*
+ * Move the next burst of @d, of @len bytes at most, unless the channel is
+ * paused or @d aborted: then nothing moves and the result is SWDMA_STOPPED.
+ * device_pause() sets sc->paused and then takes run_lock, so once it
+ * returns no burst is moving and none starts; @d->done counts the burst
+ * before run_lock is released, so that a paused residue is exact.  Returns
+ * 0 or a dmaengine_tx_result, with *@moved the bytes moved.
+ */
+static int swdma_burst(struct swdma_chan *sc, struct swdma_desc *d,
+		       dma_addr_t dst, dma_addr_t src, size_t len,
+		       size_t *moved)
+{
+	unsigned long flags;
+	int ret;
+
+	*moved = 0;
+	spin_lock_irqsave(&sc->run_lock, flags);
+	if (READ_ONCE(sc->paused) || READ_ONCE(d->aborted)) {
+		spin_unlock_irqrestore(&sc->run_lock, flags);
+		return SWDMA_STOPPED;
+	}
+	if (d->dir == DMA_MEM_TO_MEM) {
+		ret = swdma_copy(sc->sd, dst, src, len, moved);
+	} else {
+		ret = swdma_port_burst(sc, d, dst, src, len);
+		*moved = ret ? 0 : len;
+	}
+	spin_lock(&sc->vc.lock);
+	d->done += *moved;
+	spin_unlock(&sc->vc.lock);
+	spin_unlock_irqrestore(&sc->run_lock, flags);
+	return ret;
+}
+
 /* Move the data of @d; returns its dmaengine_tx_result. */
 static int swdma_execute(struct swdma_chan *sc, struct swdma_desc *d)
 {
-	struct swdma_dev *sd = sc->sd;
+	size_t max_len = d->max_seg ? d->max_seg : SIZE_MAX;
+	size_t limit = d->fault ? d->fault_at : d->total;
+	int result = d->fault;
 	struct dma_sg_pair_iter it;
-	size_t limit = d->total;
 	size_t copied = 0;
 	dma_addr_t dst, src;
-	unsigned long flags;
-	int result = DMA_TRANS_NOERROR;
-	int fault = DMA_TRANS_NOERROR;
-	size_t max_len = d->max_seg ? d->max_seg : SIZE_MAX;
 	size_t len;
 
-	if (swdma_inject(sd, d->total, &limit, &fault))
-		result = fault;
+	max_len = min_t(size_t, max_len, SWDMA_BURST_BYTES);
 	/* A slave transfer moves whole beats, at most one burst at a time. */
 	if (d->dir != DMA_MEM_TO_MEM) {
 		limit = rounddown(limit, d->width);
@@ -766,26 +385,25 @@ static int swdma_execute(struct swdma_chan *sc, struct swdma_desc *d)
 		swdma_port_start(sc, d);
 	}
 
+	/* Segments longer than a burst come out of the walk in bursts. */
 	dma_sg_pair_iter_init(&it, d->dst, d->dst_nents, d->src, d->src_nents,
 			      max_len);
 	while (copied < limit && dma_sg_pair_iter_next(&it, &dst, &src, &len)) {
+		size_t moved;
 		int err;
 
-		if (swdma_stopped(sc, d))
-			break;
 		len = min(len, limit - copied);
-		if (d->dir == DMA_MEM_TO_MEM)
-			err = swdma_copy(sd, dst, src, len);
-		else
-			err = swdma_port_burst(sc, d, dst, src, len);
+		while ((err = swdma_burst(sc, d, dst, src, len, &moved)) ==
+		       SWDMA_STOPPED) {
+			if (swdma_stopped(sc, d))
+				return result;
+		}
+		copied += moved;
 		if (err) {
 			result = err;
 			break;
 		}
-		copied += len;
-		spin_lock_irqsave(&sc->vc.lock, flags);
-		d->done = copied;
-		spin_unlock_irqrestore(&sc->vc.lock, flags);
+		cond_resched();
 	}
 	/* A paused channel does not retire the descriptor either. */
 	if (!swdma_stopped(sc, d))
@@ -838,16 +456,25 @@ static bool swdma_has_work(struct swdma_chan *sc)
 	return ret || kthread_should_stop();
 }
 
-static void swdma_retire(struct swdma_chan *sc, struct swdma_desc *d,
+/*
+ * Complete @d with @result, or free it if it was aborted.  False, with
+ * nothing done, if the channel is paused: a descriptor does not complete
+ * while device_pause() is in force.
+ */
+static bool swdma_retire(struct swdma_chan *sc, struct swdma_desc *d,
 			 int result)
 {
 	unsigned long flags;
 	bool aborted;
 
 	spin_lock_irqsave(&sc->vc.lock, flags);
-	sc->active = NULL;
 	/* A worker being stopped aborts what it was executing. */
 	aborted = d->aborted || kthread_should_stop();
+	if (!aborted && sc->paused) {
+		spin_unlock_irqrestore(&sc->vc.lock, flags);
+		return false;
+	}
+	sc->active = NULL;
 	if (aborted) {
 		/* Freed before synchronize can see the channel idle. */
 		swdma_desc_free(&d->vd);
@@ -868,6 +495,7 @@ static void swdma_retire(struct swdma_chan *sc, struct swdma_desc *d,
 
 	if (aborted)
 		wake_up_all(&sc->idle_wq);
+	return true;
 }
 
 /* @sc starts executing a descriptor: one more busy channel. */
@@ -896,8 +524,12 @@ static int swdma_worker(void *data)
 		sc->active = d;
 		spin_unlock_irqrestore(&sc->vc.lock, flags);
 		if (d) {
+			int result;
+
 			swdma_busy_start(sc);
-			swdma_retire(sc, d, swdma_execute(sc, d));
+			result = swdma_execute(sc, d);
+			while (!swdma_retire(sc, d, result))
+				swdma_stopped(sc, d);
 			atomic_dec(&sc->sd->busy);
 		}
 		cond_resched();
@@ -953,40 +585,46 @@ static enum dma_status swdma_tx_status(struct dma_chan *chan,
 				       struct dma_tx_state *state)
 {
 	struct swdma_chan *sc = to_swdma_chan(chan);
-	bool in_order = !swdma_knob(sc->sd, SWDMA_OUT_OF_ORDER);
 	enum dma_status status;
 	unsigned long flags;
 	ssize_t residue;
 
-	spin_lock_irqsave(&sc->vc.lock, flags);
-	/* In order, the cookie counter answers most queries without a walk. */
-	status = dma_cookie_status(chan, cookie, state);
-	if (in_order && status == DMA_COMPLETE)
-		goto out;
-
-	residue = swdma_pending_residue(sc, cookie);
-	if (residue >= 0) {
-		status = sc->paused ? DMA_PAUSED : DMA_IN_PROGRESS;
-		dma_set_residue(state, residue);
-	} else if (!in_order && cookie >= DMA_MIN_COOKIE &&
-		   cookie <= chan->cookie) {
-		/*
-		 * Cookies retire in any order, so the cookie counter says
-		 * nothing; an assigned cookie that is no longer pending has
-		 * retired (or was aborted).
-		 */
-		status = DMA_COMPLETE;
-		dma_set_residue(state, 0);
+	/*
+	 * provider.rst: a device advertising DMA_COMPLETION_NO_ORDER answers
+	 * DMA_OUT_OF_ORDER, and cookies say nothing; completions are known
+	 * from callbacks only.  swdma answers so too, that a client which
+	 * relies on cookies fails here as it would on idxd.  The order only
+	 * changes while no channel is in use.
+	 */
+	if (swdma_knob(sc->sd, SWDMA_OUT_OF_ORDER)) {
+		dma_set_tx_state(state, 0, 0, 0);
+		return DMA_OUT_OF_ORDER;
 	}
-out:
-	if (status == DMA_COMPLETE && sc->cnt.errors &&
-	    swdma_failed_cookie(sc, cookie))
-		status = DMA_ERROR;
+
+	spin_lock_irqsave(&sc->vc.lock, flags);
+	status = dma_cookie_status(chan, cookie, state);
+	if (status == DMA_COMPLETE) {
+		if (sc->cnt.errors && swdma_failed_cookie(sc, cookie))
+			status = DMA_ERROR;
+	} else {
+		residue = swdma_pending_residue(sc, cookie);
+		if (residue >= 0) {
+			status = sc->paused ? DMA_PAUSED : DMA_IN_PROGRESS;
+			dma_set_residue(state, residue);
+		}
+	}
 	spin_unlock_irqrestore(&sc->vc.lock, flags);
 	return status;
 }
 
-/* Pause or resume: the worker checks between segments and before retiring. */
+/*
+ * Pause or resume.  A pause is synchronous: once the flag is set under
+ * vc.lock (which the worker checks before retiring a descriptor), taking
+ * run_lock waits for the burst in flight, and the worker checks the flag
+ * under run_lock before each burst.  So when swdma_pause() returns, no data
+ * moves and nothing completes until swdma_resume().  Atomic-safe: the
+ * wait is one burst.
+ */
 static void swdma_set_paused(struct swdma_chan *sc, bool paused)
 {
 	unsigned long flags;
@@ -994,8 +632,12 @@ static void swdma_set_paused(struct swdma_chan *sc, bool paused)
 	spin_lock_irqsave(&sc->vc.lock, flags);
 	WRITE_ONCE(sc->paused, paused);
 	spin_unlock_irqrestore(&sc->vc.lock, flags);
-	if (!paused)
+	if (paused) {
+		spin_lock_irqsave(&sc->run_lock, flags);
+		spin_unlock_irqrestore(&sc->run_lock, flags);
+	} else {
 		wake_up(&sc->work_wq);
+	}
 }
 
 static int swdma_pause(struct dma_chan *chan)
@@ -1136,8 +778,6 @@ int swdma_set_knob(struct swdma_dev *sd, enum swdma_knob knob, u64 val)
 	WRITE_ONCE(sd->knob[knob], val);
 	if (knob == SWDMA_FAIL_SEED)
 		prandom_seed_state(&sd->rnd, val);
-	if (knob == SWDMA_FAIL_EVERY)
-		sd->until_fail = val;
 	spin_unlock_irqrestore(&sd->fault_lock, flags);
 out:
 	mutex_unlock(&sd->mode_lock);
@@ -1157,6 +797,22 @@ u64 swdma_get_knob(struct swdma_dev *sd, enum swdma_knob knob)
 	return knob < SWDMA_NR_KNOBS ? swdma_knob(sd, knob) : 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(swdma_get_knob);
+
+/**
+ * swdma_fault_attr() - the fault-injection attributes of a device
+ * @sd: swdma device
+ *
+ * Which descriptors of @sd fail: lib/fault-inject asks them once per
+ * descriptor, when it is prepared, with its length as the size.  They are
+ * also the fail_copy directory of the device's debugfs directory.
+ *
+ * Return: the attributes, for a test to set.
+ */
+struct fault_attr *swdma_fault_attr(struct swdma_dev *sd)
+{
+	return &sd->fail_copy;
+}
+EXPORT_SYMBOL_IF_KUNIT(swdma_fault_attr);
 
 /**
  * swdma_get_counters() - read the counters of a channel
@@ -1199,140 +855,6 @@ long swdma_unacked_descs(struct swdma_dev *sd)
 	return atomic_long_read(&sd->unacked_descs);
 }
 EXPORT_SYMBOL_IF_KUNIT(swdma_unacked_descs);
-
-/**
- * swdma_port_addr() - the bus address of a device port
- * @chan: a channel of an swdma device with slave transfers
- * @port: the port, below %SWDMA_NR_PORTS
- * @addr: where to store the address, for dma_slave_config.src_addr or
- *	dst_addr
- *
- * Return: 0, or -EINVAL if @chan has no such port.
- */
-int swdma_port_addr(struct dma_chan *chan, unsigned int port,
-		    dma_addr_t *addr)
-{
-	struct swdma_chan *sc = to_swdma_chan(chan);
-
-	if (!sc->ports_mem || port >= SWDMA_NR_PORTS)
-		return -EINVAL;
-	*addr = sc->ports_dma + port * SWDMA_PORT_SIZE;
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(swdma_port_addr);
-
-/* The device side of a port: fill its FIFO from @from or drain it to @to. */
-static int swdma_port_io(struct dma_chan *chan, unsigned int port,
-			 const void *from, void *to, size_t len)
-{
-	struct swdma_chan *sc = to_swdma_chan(chan);
-	bool in = from;
-	struct swdma_port *p;
-	unsigned int off[2];
-	u8 *fifo;
-	size_t n[2];
-	int i;
-
-	if (!sc->ports_mem || port >= SWDMA_NR_PORTS)
-		return -EINVAL;
-	p = &sc->ports[port];
-	fifo = sc->ports_mem + port * SWDMA_PORT_SIZE;
-
-	mutex_lock(&sc->port_lock);
-	if (!swdma_fifo_spans(p, len, in, off, n)) {
-		mutex_unlock(&sc->port_lock);
-		return in ? -ENOSPC : -ENODATA;
-	}
-	for (i = 0; i < 2; i++) {
-		if (in) {
-			memcpy(fifo + off[i], from, n[i]);
-			from += n[i];
-		} else {
-			memcpy(to, fifo + off[i], n[i]);
-			to += n[i];
-		}
-	}
-	swdma_fifo_commit(p, len, in);
-	mutex_unlock(&sc->port_lock);
-	return 0;
-}
-
-/**
- * swdma_port_write() - what the device puts into a port's FIFO
- * @chan: a channel of an swdma device with slave transfers
- * @port: the port, below %SWDMA_NR_PORTS
- * @buf: the data
- * @len: its length in bytes
- *
- * Return: 0, -EINVAL if @chan has no such port, or -ENOSPC if the FIFO has
- * no room for @len bytes (then nothing is written).
- */
-int swdma_port_write(struct dma_chan *chan, unsigned int port,
-		     const void *buf, size_t len)
-{
-	return swdma_port_io(chan, port, buf, NULL, len);
-}
-EXPORT_SYMBOL_IF_KUNIT(swdma_port_write);
-
-/**
- * swdma_port_read() - what the device takes out of a port's FIFO
- * @chan: a channel of an swdma device with slave transfers
- * @port: the port, below %SWDMA_NR_PORTS
- * @buf: where to store the data
- * @len: bytes to take, oldest first
- *
- * Return: 0, -EINVAL if @chan has no such port, or -ENODATA if the FIFO
- * holds fewer than @len bytes (then nothing is taken).
- */
-int swdma_port_read(struct dma_chan *chan, unsigned int port, void *buf,
-		    size_t len)
-{
-	return swdma_port_io(chan, port, NULL, buf, len);
-}
-EXPORT_SYMBOL_IF_KUNIT(swdma_port_read);
-
-/**
- * swdma_port_get_stats() - what a device port has seen
- * @chan: a channel of an swdma device with slave transfers
- * @port: the port, below %SWDMA_NR_PORTS
- * @st: where to store it
- *
- * Return: 0, or -EINVAL if @chan has no such port.
- */
-int swdma_port_get_stats(struct dma_chan *chan, unsigned int port,
-			 struct swdma_port_stats *st)
-{
-	struct swdma_chan *sc = to_swdma_chan(chan);
-
-	if (!sc->ports_mem || port >= SWDMA_NR_PORTS)
-		return -EINVAL;
-	mutex_lock(&sc->port_lock);
-	*st = sc->ports[port].stats;
-	mutex_unlock(&sc->port_lock);
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(swdma_port_get_stats);
-
-/**
- * swdma_tx_config() - the slave configuration a descriptor was prepared with
- * @tx: a prepared swdma descriptor, not yet freed
- * @cfg: where to store the configuration
- *
- * Return: 0, or -EINVAL if @tx is not a slave transfer.
- */
-int swdma_tx_config(struct dma_async_tx_descriptor *tx,
-		    struct dma_slave_config *cfg)
-{
-	struct swdma_desc *d = to_swdma_desc(container_of(tx,
-							  struct virt_dma_desc,
-							  tx));
-
-	if (d->dir == DMA_MEM_TO_MEM)
-		return -EINVAL;
-	*cfg = d->cfg;
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(swdma_tx_config);
 
 static ssize_t swdma_knob_read(struct file *file, char __user *ubuf,
 			       size_t count, loff_t *ppos)
@@ -1449,6 +971,8 @@ static void swdma_debugfs_init(struct swdma_dev *sd)
 		debugfs_create_file(swdma_knob_names[i], 0600, root,
 				    &sd->files[i], &swdma_knob_fops);
 	}
+	/* Without CONFIG_FAULT_INJECTION_DEBUG_FS, no directory and no failure. */
+	fault_create_debugfs_attr("fail_copy", root, &sd->fail_copy);
 	debugfs_create_file("counters", 0400, root, sd, &swdma_counters_fops);
 	debugfs_create_file_unsafe("live_descs", 0400, root, sd,
 				   &swdma_live_fops);
@@ -1508,28 +1032,8 @@ static void swdma_teardown_chans(struct swdma_dev *sd)
 		sc->task = NULL;
 		tasklet_kill(&sc->vc.task);
 		list_del(&sc->vc.chan.device_node);
-		if (sc->ports_mem)
-			free_pages_exact(sc->ports_mem, SWDMA_PORTS_BYTES);
-		sc->ports_mem = NULL;
-		mutex_destroy(&sc->port_lock);
+		swdma_ports_free(sc);
 	}
-}
-
-static void swdma_init_slave(struct dma_device *dma,
-			     enum swdma_slave_mode mode)
-{
-	if (mode == SWDMA_SLAVE_NONE)
-		return;
-	dma_cap_set(DMA_SLAVE, dma->cap_mask);
-	dma->directions |= BIT(DMA_MEM_TO_DEV) | BIT(DMA_DEV_TO_MEM);
-	dma->src_addr_widths = SWDMA_ADDR_WIDTHS;
-	dma->dst_addr_widths = SWDMA_ADDR_WIDTHS;
-	dma->min_burst = 1;
-	dma->max_burst = SWDMA_MAX_BURST;
-	dma->device_config = swdma_config;
-	dma->device_prep_slave_sg = swdma_prep_slave_sg;
-	if (mode == SWDMA_SLAVE_CONFIG_PREP)
-		dma->device_prep_config_sg = swdma_prep_config_sg;
 }
 
 static void swdma_init_dma_device(struct swdma_dev *sd,
@@ -1547,7 +1051,7 @@ static void swdma_init_dma_device(struct swdma_dev *sd,
 	dma->dev = sd->dev;
 	dma->copy_align = DMAENGINE_ALIGN_1_BYTE;
 	dma->directions = BIT(DMA_MEM_TO_MEM);
-	dma->residue_granularity = DMA_RESIDUE_GRANULARITY_SEGMENT;
+	dma->residue_granularity = DMA_RESIDUE_GRANULARITY_BURST;
 	dma->device_alloc_chan_resources = swdma_alloc_chan_resources;
 	dma->device_free_chan_resources = swdma_free_chan_resources;
 	dma->device_prep_dma_memcpy = swdma_prep_memcpy;
@@ -1561,7 +1065,17 @@ static void swdma_init_dma_device(struct swdma_dev *sd,
 		dma->device_terminate_all = swdma_terminate_all;
 		dma->device_synchronize = swdma_synchronize;
 	}
-	swdma_init_slave(dma, pdata->slave);
+}
+
+/* Fault injection's defaults, with a rate limit of the device's own. */
+static void swdma_fail_copy_init(struct swdma_dev *sd)
+{
+	sd->fail_copy = swdma_fail_copy_default;
+#ifdef CONFIG_FAULT_INJECTION
+	/* A copied static lock would be a lockdep key outside static memory. */
+	ratelimit_state_init(&sd->fail_copy.ratelimit_state, 0,
+			     DEFAULT_RATELIMIT_BURST);
+#endif
 }
 
 static const char * const swdma_slave_modes[] = {
@@ -1609,6 +1123,7 @@ static int swdma_probe(struct platform_device *pdev)
 	mutex_init(&sd->mode_lock);
 	spin_lock_init(&sd->fault_lock);
 	prandom_seed_state(&sd->rnd, 0);
+	swdma_fail_copy_init(sd);
 	swdma_init_dma_device(sd, pdata);
 
 	for (i = 0; i < sd->nr_chans; i++) {
@@ -1618,22 +1133,14 @@ static int swdma_probe(struct platform_device *pdev)
 		init_waitqueue_head(&sc->work_wq);
 		init_waitqueue_head(&sc->idle_wq);
 		INIT_LIST_HEAD(&sc->window);
-		mutex_init(&sc->port_lock);
+		spin_lock_init(&sc->port_lock);
+		spin_lock_init(&sc->run_lock);
 		sc->vc.desc_free = swdma_desc_free;
 		vchan_init(&sc->vc, &sd->dma);
 	}
-	for (i = 0; pdata->slave != SWDMA_SLAVE_NONE && i < sd->nr_chans; i++) {
-		struct swdma_chan *sc = &sd->chans[i];
-
-		sc->ports_mem = alloc_pages_exact(SWDMA_PORTS_BYTES,
-						  GFP_KERNEL | __GFP_ZERO);
-		if (!sc->ports_mem) {
-			ret = -ENOMEM;
-			goto err_workers;
-		}
-		/* Direct mapping, checked above: the bus address is physical. */
-		sc->ports_dma = phys_to_dma(dev, virt_to_phys(sc->ports_mem));
-	}
+	ret = swdma_ports_init(sd, pdata->slave);
+	if (ret)
+		goto err_workers;
 	for (i = 0; i < sd->nr_chans; i++) {
 		struct task_struct *t;
 
