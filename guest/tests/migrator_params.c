@@ -70,6 +70,7 @@ static const struct param_case cases[] = {
 	{ "test_migrator", "reason_mask", mask_extra, "demotion,compaction",
 	  "compaction,demotion" },
 	{ "test_migrator", "fail_every", none_extra, "7", "7" },
+	{ "test_migrator", "poison_magic", none_extra, "3", "3" },
 	{ "test_migrator", "min_batch_bytes", none_extra, "4096", "4096" },
 	{ "test_migrator", "batch_bytes", batch_extra, "0", "0" },
 	{ "mtcopy", "offloading", bool_extra, "0", "0" },

@@ -491,7 +491,7 @@ EXPORT_SYMBOL_GPL(migrate_offload_share_bytes_ops);
 size_t migrate_offload_batch_size(unsigned int nr)
 {
 	return 2 * nr * sizeof(struct folio *) +
-	       (nr + 1 + BITS_TO_LONGS(nr)) * sizeof(unsigned long);
+	       (nr + 1 + 2 * BITS_TO_LONGS(nr)) * sizeof(unsigned long);
 }
 EXPORT_SYMBOL_GPL(migrate_offload_batch_size);
 
@@ -521,8 +521,10 @@ void migrate_offload_batch_layout(struct migrate_offload_batch *b,
 	b->dst = b->src + nr;
 	b->first = (unsigned long *)(b->dst + nr);
 	b->failed = b->first + nr + 1;
+	b->poisoned = b->failed + BITS_TO_LONGS(nr);
 	b->nr = nr;
 	bitmap_zero(b->failed, nr);
+	bitmap_zero(b->poisoned, nr);
 
 	list_for_each_entry(folio, src_list, lru) {
 		b->src[i] = folio;
@@ -619,20 +621,43 @@ void migrate_offload_batch_fail_range(struct migrate_offload_batch *b,
 EXPORT_SYMBOL_GPL(migrate_offload_batch_fail_range);
 
 /**
+ * migrate_offload_batch_poison - flag the folio of a page poisoned
+ * @b: the batch
+ * @pg: the batch page index whose source page raised a machine check
+ *	(a machine-check safe copy of it failed)
+ *
+ * Its destination is marked with folio_mark_migrate_poisoned(), so that
+ * its migration fails with -EHWPOISON and the CPU does not read the
+ * source again; the rest of the folio need not be copied.  Atomic:
+ * shares may fail concurrently.
+ */
+void migrate_offload_batch_poison(struct migrate_offload_batch *b,
+				  unsigned long pg)
+{
+	set_bit(migrate_offload_batch_folio(b, pg), b->poisoned);
+}
+EXPORT_SYMBOL_GPL(migrate_offload_batch_poison);
+
+/**
  * migrate_offload_batch_mark - mark what was copied
  * @b: the batch
  *
- * Marks every destination folio not flagged failed as copied.  For a
- * batch laid out with migrate_offload_batch_layout(); its memory may be
- * re-used once this returns.
+ * Marks every destination folio flagged poisoned as such, and every one
+ * flagged neither poisoned nor failed as copied.  For a batch laid out
+ * with migrate_offload_batch_layout(); its memory may be re-used once
+ * this returns.
  *
- * Return: the number of folios marked.
+ * Return: the number of folios marked copied.
  */
 unsigned int migrate_offload_batch_mark(struct migrate_offload_batch *b)
 {
 	unsigned int f, copied = 0;
 
 	for (f = 0; f < b->nr; f++) {
+		if (test_bit(f, b->poisoned)) {
+			folio_mark_migrate_poisoned(b->dst[f]);
+			continue;
+		}
 		if (test_bit(f, b->failed))
 			continue;
 		folio_mark_migrate_copied(b->dst[f]);
@@ -646,10 +671,10 @@ EXPORT_SYMBOL_GPL(migrate_offload_batch_mark);
  * migrate_offload_batch_finish - mark what was copied, free the arrays
  * @b: the batch, from migrate_offload_batch_init()
  *
- * Marks every destination folio not flagged failed as copied and frees
- * the allocation (the extra bytes included).
+ * As migrate_offload_batch_mark(), then frees the allocation (the extra
+ * bytes included).
  *
- * Return: the number of folios marked.
+ * Return: the number of folios marked copied.
  */
 unsigned int migrate_offload_batch_finish(struct migrate_offload_batch *b)
 {

@@ -395,7 +395,8 @@ static void batch_init_finish(struct kunit *test)
 /*
  * layout puts the same arrays into memory the caller keeps, whatever it
  * held before (a migrator re-uses it batch after batch), and mark leaves
- * that memory alone.
+ * that memory alone; mark marks the folios neither failed nor poisoned
+ * copied, and the poisoned ones poisoned, which is not copied.
  */
 static void batch_layout_mark(struct kunit *test)
 {
@@ -403,14 +404,15 @@ static void batch_layout_mark(struct kunit *test)
 	struct list_head *dst = kunit_kzalloc(test, sizeof(*dst), GFP_KERNEL);
 	size_t size = migrate_offload_batch_size(4);
 	struct migrate_offload_batch b;
+	unsigned long mark[4];
 	struct folio *folio;
 	unsigned int i;
 	u8 *mem;
 
 	KUNIT_ASSERT_NOT_NULL(test, src);
 	KUNIT_ASSERT_NOT_NULL(test, dst);
-	/* 2 x 4 folio pointers, 5 page indexes and one bitmap word */
-	KUNIT_EXPECT_EQ(test, 14 * sizeof(long), size);
+	/* 2 x 4 folio pointers, 5 page indexes and two bitmap words */
+	KUNIT_EXPECT_EQ(test, 15 * sizeof(long), size);
 	mem = kunit_kmalloc(test, size + 1, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, mem);
 	memset(mem, 0xff, size + 1);
@@ -425,16 +427,22 @@ static void batch_layout_mark(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(batch_first); i++)
 		KUNIT_EXPECT_EQ(test, batch_first[i], b.first[i]);
 	KUNIT_EXPECT_EQ(test, 0UL, b.failed[0]);
+	KUNIT_EXPECT_EQ(test, 0UL, b.poisoned[0]);
 	KUNIT_EXPECT_EQ(test, 0xff, mem[size]);	/* nothing past the size */
 
 	migrate_offload_batch_fail_range(&b, 0, 1);
-	KUNIT_EXPECT_EQ(test, 3U, migrate_offload_batch_mark(&b));
+	/* The last page of folio 2: the whole folio is poisoned. */
+	migrate_offload_batch_poison(&b, b.first[3] - 1);
+	KUNIT_EXPECT_EQ(test, 2U, migrate_offload_batch_mark(&b));
 	i = 0;
 	list_for_each_entry(folio, dst, lru) {
-		KUNIT_EXPECT_EQ_MSG(test, i != 0, !!folio->private,
+		mark[i] = (unsigned long)folio->private;
+		KUNIT_EXPECT_EQ_MSG(test, i != 0, !!mark[i],
 				    "destination %u", i);
 		i++;
 	}
+	KUNIT_EXPECT_EQ(test, mark[1], mark[3]);
+	KUNIT_EXPECT_NE(test, mark[1], mark[2]);
 	KUNIT_EXPECT_PTR_EQ(test, (void *)mem, (void *)b.src);
 }
 

@@ -9,6 +9,10 @@
  *   reason_mask      reasons to serve: names, "all", "none" or 0x hex
  *   fail_every       every Nth batch copies and marks only its first half,
  *                    scribbles over the other half and fails (0: never)
+ *   poison_magic     a folio whose source begins with this 64-bit value
+ *                    is taken as if reading it had raised a machine
+ *                    check: not copied, marked poisoned, the batch failed
+ *                    with -EHWPOISON (0: none)
  *   min_batch_bytes  smaller batches are declined untouched
  *   batch_bytes      batch size asked of migrate_pages() (0: its own)
  *
@@ -32,6 +36,7 @@
 #define TEST_MIGRATOR_POISON	0x6b
 
 static unsigned long tm_fail_every;
+static unsigned long tm_poison_magic;
 static unsigned long tm_min_batch_bytes;
 
 static DEFINE_SPINLOCK(tm_stats_lock);
@@ -40,6 +45,7 @@ static struct {
 	u64 folios;		/* folios in them */
 	u64 bytes;
 	u64 copied;		/* folios marked copied */
+	u64 poisoned;		/* folios marked poisoned */
 	u64 failed;		/* batches failed on purpose */
 	u64 declined;		/* batches below min_batch_bytes */
 	u64 max_folios;		/* largest batch seen */
@@ -69,6 +75,15 @@ static bool tm_batch_sane(struct list_head *dst_list,
 	return n == nr && &dst->lru == dst_list;
 }
 
+/* Whether @src begins with @magic: a source the test wants poisoned. */
+static bool tm_begins_with(struct folio *src, unsigned long magic)
+{
+	unsigned long first;
+
+	memcpy_from_folio((char *)&first, src, 0, sizeof(first));
+	return first == magic;
+}
+
 static void tm_scribble(struct folio *dst)
 {
 	long i;
@@ -82,7 +97,8 @@ static int tm_offload_copy(struct list_head *dst_list,
 			   struct list_head *src_list, unsigned int nr)
 {
 	unsigned long every = READ_ONCE(tm_fail_every);
-	unsigned int i = 0, copied = 0;
+	unsigned long magic = READ_ONCE(tm_poison_magic);
+	unsigned int i = 0, copied = 0, poisoned = 0;
 	struct folio *src, *dst;
 	unsigned long bytes;
 	bool sane, fail;
@@ -113,13 +129,18 @@ static int tm_offload_copy(struct list_head *dst_list,
 	fail = every && batch % every == 0;
 	dst = list_first_entry(dst_list, struct folio, lru);
 	list_for_each_entry(src, src_list, lru) {
+		bool bad = magic && tm_begins_with(src, magic);
+
 		if (fail && i >= nr / 2) {
 			tm_scribble(dst);
 			rc = -EIO;
-		} else if (!folio_mc_copy(dst, src)) {
+		} else if (!bad && !folio_mc_copy(dst, src)) {
 			folio_mark_migrate_copied(dst);
 			copied++;
 		} else {
+			/* A machine check, real or pretended, on the source */
+			folio_mark_migrate_poisoned(dst);
+			poisoned++;
 			rc = -EHWPOISON;
 		}
 		dst = list_next_entry(dst, lru);
@@ -129,6 +150,7 @@ static int tm_offload_copy(struct list_head *dst_list,
 
 	spin_lock(&tm_stats_lock);
 	tm_stats.copied += copied;
+	tm_stats.poisoned += poisoned;
 	tm_stats.failed += fail;
 	spin_unlock(&tm_stats_lock);
 	return rc;
@@ -152,6 +174,10 @@ MODULE_PARM_DESC(reason_mask,
 module_param_cb(fail_every, &migrate_offload_ulong_ops, &tm_fail_every, 0644);
 MODULE_PARM_DESC(fail_every,
 		 "Fail half of every Nth batch after scribbling on it (0: never)");
+module_param_cb(poison_magic, &migrate_offload_ulong_ops, &tm_poison_magic,
+		0644);
+MODULE_PARM_DESC(poison_magic,
+		 "Take sources beginning with this value as poisoned (0: none)");
 module_param_cb(min_batch_bytes, &migrate_offload_ulong_ops,
 		&tm_min_batch_bytes, 0644);
 MODULE_PARM_DESC(min_batch_bytes, "Decline batches smaller than this");
@@ -169,7 +195,8 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "failed %llu\ndeclined %llu\nmax_folios %llu\nmax_bytes %llu\n",
 		   tm_stats.failed, tm_stats.declined, tm_stats.max_folios,
 		   tm_stats.max_bytes);
-	seq_printf(m, "bad_batches %llu\n", tm_stats.bad_batches);
+	seq_printf(m, "poisoned %llu\nbad_batches %llu\n", tm_stats.poisoned,
+		   tm_stats.bad_batches);
 	spin_unlock(&tm_stats_lock);
 	return 0;
 }

@@ -112,9 +112,13 @@ static inline unsigned int migrate_offload_nr_shares(unsigned long bytes,
  *	callback may sleep.  It calls folio_mark_migrate_copied() on each
  *	destination it has completely copied; every destination it does not
  *	mark is copied by the CPU afterwards, so declining or failing part
- *	of a batch is always safe.  Returns 0, -EOPNOTSUPP if it declined
- *	the batch (e.g. too small), or another negative errno on failure.
- *	It must never mark a destination whose copy did not complete.
+ *	of a batch is always safe.  A copy that survives a machine check on
+ *	a source (copy_mc_*()) calls folio_mark_migrate_poisoned() on its
+ *	destination instead: that migration then fails with -EHWPOISON,
+ *	the source read once, not twice.  Returns 0, -EOPNOTSUPP if it
+ *	declined the batch (e.g. too small), -EHWPOISON if it marked a
+ *	destination poisoned, or another negative errno on failure.  It must
+ *	never mark a destination whose copy did not complete.
  * @owner: the module providing the callback, pinned while registered
  * @batch_bytes: how large the migrator wants the batches of the reasons
  *	it serves, in bytes: migrate_pages() then puts folios into a batch
@@ -218,12 +222,14 @@ void migrate_offload_ctl_stop(struct migrate_offload_ctl *ctl);
  *	the batch being its folios' pages back to back; @first[@nr] is the
  *	number of pages
  * @failed: bitmap of folios some part of which was not copied
+ * @poisoned: bitmap of folios whose source raised a machine check
  * @nr: folios
  */
 struct migrate_offload_batch {
 	struct folio **src, **dst;
 	unsigned long *first;
 	unsigned long *failed;
+	unsigned long *poisoned;
 	unsigned int nr;
 };
 
@@ -240,6 +246,8 @@ unsigned int migrate_offload_batch_folio(const struct migrate_offload_batch *b,
 					 unsigned long pg);
 void migrate_offload_batch_fail_range(struct migrate_offload_batch *b,
 				      unsigned long start, unsigned long end);
+void migrate_offload_batch_poison(struct migrate_offload_batch *b,
+				  unsigned long pg);
 unsigned int migrate_offload_batch_mark(struct migrate_offload_batch *b);
 unsigned int migrate_offload_batch_finish(struct migrate_offload_batch *b);
 
@@ -264,6 +272,7 @@ int migrate_offload_reason_mask_parse(const char *buf, unsigned long *mask);
 int migrate_offload_reason_mask_format(char *buf, size_t size,
 				       unsigned long mask);
 void folio_mark_migrate_copied(struct folio *dst);
+void folio_mark_migrate_poisoned(struct folio *dst);
 #endif
 
 #endif /* _LINUX_MIGRATE_COPY_OFFLOAD_H */

@@ -12,10 +12,11 @@
  * and nr_threads - 1 workers copy the rest on an unbound workqueue, on
  * CPUs of the destination node when it has any; the migrating thread then
  * waits for them.  With nr_threads=1 nothing is handed off at all: waking
- * a worker and being woken again costs more than it could save.  A folio
- * is marked copied only
- * when every page of it was copied without a machine check; the others are
- * left to the CPU copy of the move phase.
+ * a worker and being woken again costs more than it could save.  Pages
+ * are copied with copy_mc_highpage(): a folio is marked copied when every
+ * page of it was copied, and poisoned (its migration fails with
+ * -EHWPOISON, the source not read again) when a source page raised a
+ * machine check.
  *
  * Parameters (/sys/module/mtcopy/parameters/): offloading, reason_mask,
  * nr_threads, min_batch_bytes, batch_bytes, min_share_bytes, and the
@@ -75,10 +76,15 @@ static void mtcopy_worker(struct work_struct *work)
 	for (pg = w->start; pg < w->end; pg++) {
 		while (pg >= mb->first[f + 1])
 			f++;
+		/* A folio whose source raised a machine check is not read on. */
+		if (test_bit(f, mb->poisoned)) {
+			pg = min(mb->first[f + 1], w->end) - 1;
+			continue;
+		}
 		idx = pg - mb->first[f];
 		if (copy_mc_highpage(folio_page(mb->dst[f], idx),
 				     folio_page(mb->src[f], idx)))
-			set_bit(f, mb->failed);
+			migrate_offload_batch_poison(mb, pg);
 		cond_resched();
 	}
 	if (atomic_dec_and_test(&w->b->pending))
