@@ -311,11 +311,12 @@ TEST_F_TIMEOUT(dmatest, run, 300)
 		 * dma_sync_wait() spins without yielding: one poller at a
 		 * time leaves a CPU to the channel's thread.
 		 */
-		for (i = 0; i < self->nchan; i++)
+		for (i = 0; i < self->nchan; i++) {
 			ASSERT_EQ(0, run_dmatest(_metadata, variant,
 						 self->iterations,
 						 self->chan[i].name, threads,
 						 self->chan, self->nchan));
+		}
 	} else {
 		ASSERT_EQ(0, run_dmatest(_metadata, variant, self->iterations,
 					 "", threads, self->chan,

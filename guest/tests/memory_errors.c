@@ -191,9 +191,10 @@ static void setup_copier(struct __test_metadata *_metadata, struct state *self,
 		break;
 	}
 	ASSERT_EQ(0, file_write(BATCH_SYSCTL, "1"));
-	for (i = 0; i < sizeof(saved) / sizeof(saved[0]); i++)
+	for (i = 0; i < sizeof(saved) / sizeof(saved[0]); i++) {
 		ASSERT_EQ(0, file_read_at(dir, saved[i], self->old_params[i],
 					  sizeof(self->old_params[i])));
+	}
 	self->params = dir;
 	if (copier != TEST_MIGRATOR)
 		ASSERT_EQ(0, file_write_at(dir, "folios_migrated", "0"));
@@ -279,9 +280,10 @@ TEST_F(memerr, soft_offline)
 	}
 
 	EXPECT_EQ(0UL, pages_verify(buf, OFFLINE_PAGES, SEED));
-	for (i = 0; i < OFFLINE_PAGES; i++)
+	for (i = 0; i < OFFLINE_PAGES; i++) {
 		EXPECT_NE(before[i], pfn_of(buf + i * PAGES_SZ))
 			TH_LOG("page %lu was not replaced", i);
+	}
 	EXPECT_LE(OFFLINE_PAGES, vmstat("pgmigrate_success") - success0);
 	/* MR_MEMORY_FAILURE: no migrator was given a folio. */
 	EXPECT_EQ(0, vmstat("migrate_offload_batch") - batches0);
@@ -404,8 +406,9 @@ TEST_F(poison, poisoned_source)
 	file_write(TM "poison_magic", "0");
 
 	nodes_of(buf, REGION_PAGES, status);
-	for (i = 0; i < REGION_PAGES; i++)
+	for (i = 0; i < REGION_PAGES; i++) {
 		EXPECT_EQ(magic[i] ? 0 : 1, status[i]) TH_LOG("page %lu", i);
+	}
 	for (i = 0; i < NR_POISONED; i++)
 		*(uint64_t *)(buf + poisoned_pages[i] * PAGES_SZ) =
 			pages_pattern(SEED, poisoned_pages[i], 0);

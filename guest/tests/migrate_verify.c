@@ -416,10 +416,11 @@ static void move_addrs(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, ret)
 		TH_LOG("%ld pages not moved to node %d after %d calls",
 		       ret, node, MAX_RETRIES);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		ASSERT_EQ(node, self->status[i])
 			TH_LOG("move_pages() status of %p: %d, expected %d",
 			       addrs[i], self->status[i], node);
+	}
 }
 
 /* Move the whole region to @node and check where every base page is. */
@@ -442,11 +443,12 @@ static void move_region(struct __test_metadata *_metadata,
 		 * mark follows them to the new folio, and migrate_pages()
 		 * splits partially mapped folios first.
 		 */
-		for (i = 0; i < self->nmove; i++)
+		for (i = 0; i < self->nmove; i++) {
 			ASSERT_EQ(node, self->status[i * self->fpages])
 				TH_LOG("folio at %p reported moved, on node %d",
 				       self->maddr[i],
 				       self->status[i * self->fpages]);
+		}
 		if (self->fpages == SZ_2M / PAGE_SZ)
 			ASSERT_LE(bad, self->npages / 10)
 				TH_LOG("THPs split? AnonHugePages %ld kB",
@@ -1276,8 +1278,9 @@ TEST(move_pages_bad_node)
 		ASSERT_EQ(0, sys_move_pages(1, &addr, NULL, &after, 0));
 		ASSERT_EQ(before, after) TH_LOG("page moved anyway");
 	}
-	for (i = 0; i < (int)PAGE_SZ; i++)
+	for (i = 0; i < (int)PAGE_SZ; i++) {
 		ASSERT_EQ(0xa5, page[i]) TH_LOG("byte %d changed", i);
+	}
 	ASSERT_EQ(0, munmap(page, PAGE_SZ));
 }
 

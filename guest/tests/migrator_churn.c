@@ -589,9 +589,10 @@ TEST_F_TIMEOUT(churn, toggle_params, 600)
 	load(_metadata, "mtcopy", "");
 	/* The sizes the mix changes, put back at the end: later tests use them. */
 	for (m = 0; m < 2; m++)
-		for (k = 0; k < 2; k++)
+		for (k = 0; k < 2; k++) {
 			ASSERT_EQ(0, file_read_at(m ? MTCOPY : DCBM, size_params[k],
 						  old[m][k], sizeof(old[m][k])));
+		}
 	put(_metadata, DCBM, "folios_migrated", "0");
 	put(_metadata, DCBM, "folios_failures", "0");
 	put(_metadata, MTCOPY, "folios_migrated", "0");
@@ -749,10 +750,11 @@ static void offload_with(struct __test_metadata *_metadata,
 	if (dcbm)
 		load(_metadata, "swdma", "");
 	load(_metadata, migrator, "");
-	for (k = 0; k < 2; k++)
+	for (k = 0; k < 2; k++) {
 		ASSERT_EQ(0, file_read_at(params, size_params[k],
 					  self->old_size[k],
 					  sizeof(self->old_size[k])));
+	}
 	self->sized = params;
 	put(_metadata, params, "batch_bytes", "0");
 	put(_metadata, params, "min_share_bytes", "4096");
