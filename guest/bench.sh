@@ -5,6 +5,12 @@
 . /usr/lib/vmtest/lib.sh
 rc=0
 B=/usr/lib/vmtest/bench
+# The tiers the VM was booted with, or no measurement.
+if ! tiers=$(vm_tiers); then
+	echo "$tiers" >/dev/console
+	exit 1
+fi
+echo "vmtest: $tiers" >/dev/console
 if [ "${BENCH_FULL:-0}" = 1 ]; then
 	runs=${BENCH_RUNS:-10}
 	dma_runs=${BENCH_DMA_RUNS:-20}

@@ -30,6 +30,9 @@ if [ "${FULL:-0}" != 1 ]; then
 fi
 vm_result_line "@@vmtest mode full=$FULL tests=${TESTS:-}"
 
+# The machine first: the tiers the tests rely on, or the run fails.
+vm_block topology tiers vm_tiers || rc=1
+
 # The inventory: every test case of every program, before any runs, so
 # that the host can name what a run that stops early never reached.
 vm_plan "$T"

@@ -143,3 +143,36 @@ vm_run_programs() {
 	done
 	return $rc
 }
+
+# vm_tiers: check the memory tiers host/vm.sh asked for: nodes 0 and 1
+# (the CPU nodes) in one tier, node 2 (memory only) alone in a lower one,
+# and node 2 the demotion target of both.  Prints one "ok ..." line, or
+# what is wrong and returns 1.
+vm_tiers() {
+	local d=/sys/devices/virtual/memory_tiering t top="" low="" bad=0 n
+	for t in "$d"/memory_tier*; do
+		[ -r "$t/nodelist" ] || continue
+		case $(cat "$t/nodelist") in
+		0-1) top=${t##*memory_tier} ;;
+		2) low=${t##*memory_tier} ;;
+		*) echo "memory tier ${t##*/} holds nodes $(cat "$t/nodelist")"; bad=1 ;;
+		esac
+	done
+	[ -n "$top" ] || { echo "no memory tier holds exactly nodes 0-1"; bad=1; }
+	[ -n "$low" ] || { echo "no memory tier holds exactly node 2"; bad=1; }
+	[ -n "$top" ] && [ -n "$low" ] && [ "$low" -le "$top" ] &&
+		{ echo "node 2's tier $low is not below tier $top"; bad=1; }
+	[ "$(cat /sys/devices/system/node/has_cpu 2>/dev/null)" = 0-1 ] ||
+		{ echo "CPU nodes: $(cat /sys/devices/system/node/has_cpu 2>/dev/null), not 0-1"; bad=1; }
+	for n in 0 1; do
+		dmesg | grep -q "Demotion targets for Node $n: preferred: 2," ||
+			{ echo "node $n does not demote to node 2: $(dmesg | grep "Demotion targets for Node $n" | tail -n1)"; bad=1; }
+	done
+	if [ $bad != 0 ]; then
+		# Why, in the kernel's words: a rejected HMAT says so first.
+		dmesg | grep -E 'memory-tiers|DRAM node|performance of|abstract distance' | head -n 20
+		dmesg | grep 'acpi/hmat' | head -n 20
+		return 1
+	fi
+	echo "ok nodes 0-1 in memory_tier$top, node 2 in memory_tier$low, demoting to node 2"
+}

@@ -273,6 +273,16 @@ def main():
                 passed += 1
                 print(f'    ok   {kind + ": " + name:40s} nothing left')
             continue
+        if kind == 'topology':
+            if rc != 0 or not lines or not lines[-1].startswith('ok '):
+                failed += 1
+                failures.append(f'{kind}: {name}: not the machine the tests need')
+                print(f'    FAIL {kind + ": " + name:40s}')
+                print('\n'.join('        | ' + l for l in lines[:30]))
+            else:
+                passed += 1
+                print(f'    ok   {kind + ": " + name:40s} {lines[-1][3:]}')
+            continue
         if kind != 'ktap':
             continue
         base = os.path.join(outdir, name)

@@ -1,14 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Boot the test VM: QEMU x86_64, two NUMA nodes with memory and half of
-# the vCPUs each, serial console, our kernel and initramfs.
+# Boot the test VM: QEMU x86_64, serial console, our kernel and initramfs,
+# and three NUMA nodes in two memory tiers: nodes 0 and 1 with memory and
+# half of the vCPUs each, and node 2, memory without CPUs that the ACPI
+# HMAT describes as slower (4x the latency, half the bandwidth), which
+# Linux's memory tiering puts in a lower tier: the target of demotion and
+# the source of promotion.
 #
 #   host/vm.sh check|builtin|bench|shell [KEY=VALUE ...]
 #
 # KEY=VALUE pairs reach the guest's scripts as environment variables (via
 # vmtest.KEY=VALUE on the kernel command line).  Settings, from the
 # environment:
-#   NODE_MEM     memory per node (default 3G: room for 1 GB migrations)
+#   NODE_MEM     memory of nodes 0 and 1 each (default 3G: room for 1 GB
+#                migrations)
+#   SLOW_MEM     memory of node 2, the slow tier (default 2G)
 #   VM_CPUS      vCPUs: 2, 4, 6 or 8 (default 4: the kernel's migration
 #                selftest needs 3, the 4-thread cases 4)
 #   VM_TIMEOUT   seconds before a hung guest is killed (default 1800;
@@ -28,6 +34,12 @@ case $mode in check|builtin|bench|shell) ;; *) die "usage: host/vm.sh check|buil
 shift
 
 NODE_MEM=${NODE_MEM:-3G}
+SLOW_MEM=${SLOW_MEM:-2G}
+mib() { echo $(( $(numfmt --from=iec "$1") / 1048576 )); }
+for v in NODE_MEM SLOW_MEM; do
+	[ "$(mib "${!v}" 2>/dev/null || echo 0)" -ge 512 ] ||
+		die "$v must be at least 512M (a size like 3G), not '${!v}'"
+done
 # The guest kernel has CONFIG_NR_CPUS=8.
 case $VM_CPUS in
 2 | 4 | 6 | 8) ;;
@@ -58,18 +70,42 @@ RUN=$BUILD/vm/$mode
 mkdir -p "$RUN"
 rm -f "$RUN/console.log" "$RUN/results.txt" "$RUN/vm-time" "$RUN/status"
 
-qemu=(qemu-system-x86_64 "${accel_args[@]}"
-	-m "$(( $(numfmt --from=iec "$NODE_MEM") * 2 / 1048576 ))M"
+# The HMAT: each CPU node sees its own memory at 10 ns and 10 GB/s, the
+# other CPU node's at 20 ns and 5 GB/s, node 2's at 40 ns and 5 GB/s.  The
+# CPU nodes' own figures must agree (the kernel drops HMAT-based tiers
+# otherwise), and every node needs both a latency and a bandwidth.  From
+# these Linux computes an abstract distance of 576 (memory_tier4) for
+# nodes 0 and 1 and 4608 (memory_tier36) for node 2.  The SLIT keeps node
+# 2 farther than node 1, so that node 0 spills to node 1 first.
+hmat=()
+for i in 0 1; do
+	for t in 0 1 2; do
+		if [ $t = $i ]; then lat=10 bw=10G
+		elif [ $t = 2 ]; then lat=40 bw=5G
+		else lat=20 bw=5G
+		fi
+		hmat+=(-numa "hmat-lb,initiator=$i,target=$t,hierarchy=memory,data-type=access-latency,latency=$lat"
+		       -numa "hmat-lb,initiator=$i,target=$t,hierarchy=memory,data-type=access-bandwidth,bandwidth=$bw")
+	done
+done
+
+qemu=(qemu-system-x86_64 -machine pc,hmat=on "${accel_args[@]}"
+	-m "$(( $(mib "$NODE_MEM") * 2 + $(mib "$SLOW_MEM") ))M"
 	-object memory-backend-ram,id=mem0,size="$NODE_MEM"
 	-object memory-backend-ram,id=mem1,size="$NODE_MEM"
+	-object memory-backend-ram,id=mem2,size="$SLOW_MEM"
 	-numa node,nodeid=0,cpus=0-$((half - 1)),memdev=mem0
 	-numa node,nodeid=1,cpus=$half-$((VM_CPUS - 1)),memdev=mem1
+	-numa node,nodeid=2,memdev=mem2,initiator=0
+	-numa dist,src=0,dst=1,val=20 -numa dist,src=0,dst=2,val=30
+	-numa dist,src=1,dst=2,val=30
+	"${hmat[@]}"
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 	-nodefaults -no-user-config -no-reboot -display none
 	-device isa-debug-exit,iobase=0xf4,iosize=0x01)
 
 if [ "$mode" = shell ]; then
-	step "Booting the VM ($accel, $VM_CPUS vCPUs, 2 x $NODE_MEM); 'exit' or Ctrl-A X leaves"
+	step "Booting the VM ($accel, $VM_CPUS vCPUs, nodes 0-1 x $NODE_MEM, slow node 2 $SLOW_MEM); 'exit' or Ctrl-A X leaves"
 	rc=0
 	"${qemu[@]}" -serial mon:stdio -serial null || rc=$?
 	# vm-exit 0 arrives as 1 (isa-debug-exit); Ctrl-A X as 0.
@@ -77,7 +113,7 @@ if [ "$mode" = shell ]; then
 	exit "$rc"
 fi
 
-step "Booting the VM for '$mode' ($accel, $VM_CPUS vCPUs, 2 NUMA nodes x $NODE_MEM, timeout ${VM_TIMEOUT}s)"
+step "Booting the VM for '$mode' ($accel, $VM_CPUS vCPUs, nodes 0-1 x $NODE_MEM, slow node 2 $SLOW_MEM, timeout ${VM_TIMEOUT}s)"
 info "console: $RUN/console.log"
 : >"$RUN/results.txt"
 # Show the guest's progress lines while it runs.
