@@ -129,9 +129,9 @@ TEST_F(bench, hostile_values_change_nothing)
 		"channels", "folio_kb", "sge", "total_mb", "verify",
 		"src_node", "dst_node",
 	};
-	/* Out of range for each, in the order of numbers[] (node 2: none) */
+	/* Out of range for each, in the order of numbers[] (node 3: none) */
 	static const char * const too_big[] = {
-		"33", "8192", "4097", "65537", "2", "2", "2",
+		"33", "8192", "4097", "65537", "2", "3", "3",
 	};
 	char path[128];
 	unsigned int i, j;
