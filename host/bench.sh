@@ -38,7 +38,7 @@ vm_rc=0
 "$TOP/host/vm.sh" bench "${GUEST_ENV[@]}" || vm_rc=$?
 
 accel=$("$TOP/host/kvm-probe.sh")
-title="Measured $(date -u +%Y-%m-%d) in one boot of the VM ($accel, $VM_CPUS vCPUs, 2 NUMA nodes x ${NODE_MEM:-3G} and a CPU-less slow node of ${SLOW_MEM:-2G}) on a host with $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1))."
+title="Measured $(date -u +%Y-%m-%d) in one boot of the VM ($accel, $VM_CPUS vCPUs, 2 NUMA nodes x ${NODE_MEM:-3G} and a CPU-less slow node of ${SLOW_MEM:-2G} + ${DIMM_MEM:-256M} movable) on a host with $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1))."
 step "Results"
 rc=0
 python3 "$TOP/host/bench-report.py" --title "$title" "$BUILD/vm/bench/results.txt" "$TOP/results" || rc=$?

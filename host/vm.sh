@@ -5,7 +5,9 @@
 # half of the vCPUs each, and node 2, memory without CPUs that the ACPI
 # HMAT describes as slower (4x the latency, half the bandwidth), which
 # Linux's memory tiering puts in a lower tier: the target of demotion and
-# the source of promotion.
+# the source of promotion.  Node 2 also has a pc-dimm, which the guest
+# onlines as ZONE_MOVABLE: memory that can be offlined (memory hotplug)
+# and that long-term pins migrate away from.
 #
 #   host/vm.sh check|builtin|bench|shell [KEY=VALUE ...]
 #
@@ -15,6 +17,8 @@
 #   NODE_MEM     memory of nodes 0 and 1 each (default 3G: room for 1 GB
 #                migrations)
 #   SLOW_MEM     memory of node 2, the slow tier (default 2G)
+#   DIMM_MEM     node 2's pc-dimm, movable memory (default 256M, two
+#                128M memory blocks; a multiple of 128M)
 #   VM_CPUS      vCPUs: 2, 4, 6 or 8 (default 4: the kernel's migration
 #                selftest needs 3, the 4-thread cases 4)
 #   VM_TIMEOUT   seconds before a hung guest is killed (default 1800;
@@ -35,11 +39,17 @@ shift
 
 NODE_MEM=${NODE_MEM:-3G}
 SLOW_MEM=${SLOW_MEM:-2G}
+DIMM_MEM=${DIMM_MEM:-256M}
 mib() { echo $(( $(numfmt --from=iec "$1") / 1048576 )); }
 for v in NODE_MEM SLOW_MEM; do
 	[ "$(mib "${!v}" 2>/dev/null || echo 0)" -ge 512 ] ||
 		die "$v must be at least 512M (a size like 3G), not '${!v}'"
 done
+# Linux hot-adds memory in whole memory blocks (128M in this VM).
+dimm=$(mib "$DIMM_MEM" 2>/dev/null || echo 0)
+[ "$dimm" -ge 128 ] && [ $((dimm % 128)) = 0 ] ||
+	die "DIMM_MEM must be a multiple of 128M (a size like 256M), not '$DIMM_MEM'"
+boot=$(( $(mib "$NODE_MEM") * 2 + $(mib "$SLOW_MEM") ))
 # The guest kernel has CONFIG_NR_CPUS=8.
 case $VM_CPUS in
 2 | 4 | 6 | 8) ;;
@@ -90,13 +100,15 @@ for i in 0 1; do
 done
 
 qemu=(qemu-system-x86_64 -machine pc,hmat=on "${accel_args[@]}"
-	-m "$(( $(mib "$NODE_MEM") * 2 + $(mib "$SLOW_MEM") ))M"
+	-m "${boot}M,slots=1,maxmem=$((boot + dimm))M"
 	-object memory-backend-ram,id=mem0,size="$NODE_MEM"
 	-object memory-backend-ram,id=mem1,size="$NODE_MEM"
 	-object memory-backend-ram,id=mem2,size="$SLOW_MEM"
 	-numa node,nodeid=0,cpus=0-$((half - 1)),memdev=mem0
 	-numa node,nodeid=1,cpus=$half-$((VM_CPUS - 1)),memdev=mem1
 	-numa node,nodeid=2,memdev=mem2,initiator=0
+	-object memory-backend-ram,id=dimm0,size="$DIMM_MEM"
+	-device pc-dimm,id=dimm0,memdev=dimm0,node=2
 	-numa dist,src=0,dst=1,val=20 -numa dist,src=0,dst=2,val=30
 	-numa dist,src=1,dst=2,val=30
 	"${hmat[@]}"
@@ -105,7 +117,7 @@ qemu=(qemu-system-x86_64 -machine pc,hmat=on "${accel_args[@]}"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x01)
 
 if [ "$mode" = shell ]; then
-	step "Booting the VM ($accel, $VM_CPUS vCPUs, nodes 0-1 x $NODE_MEM, slow node 2 $SLOW_MEM); 'exit' or Ctrl-A X leaves"
+	step "Booting the VM ($accel, $VM_CPUS vCPUs, nodes 0-1 x $NODE_MEM, slow node 2 $SLOW_MEM + $DIMM_MEM movable); 'exit' or Ctrl-A X leaves"
 	rc=0
 	"${qemu[@]}" -serial mon:stdio -serial null || rc=$?
 	# vm-exit 0 arrives as 1 (isa-debug-exit); Ctrl-A X as 0.
@@ -113,7 +125,7 @@ if [ "$mode" = shell ]; then
 	exit "$rc"
 fi
 
-step "Booting the VM for '$mode' ($accel, $VM_CPUS vCPUs, nodes 0-1 x $NODE_MEM, slow node 2 $SLOW_MEM, timeout ${VM_TIMEOUT}s)"
+step "Booting the VM for '$mode' ($accel, $VM_CPUS vCPUs, nodes 0-1 x $NODE_MEM, slow node 2 $SLOW_MEM + $DIMM_MEM movable, timeout ${VM_TIMEOUT}s)"
 info "console: $RUN/console.log"
 : >"$RUN/results.txt"
 # Show the guest's progress lines while it runs.
