@@ -9,9 +9,11 @@
 #define PAGES_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "vmtest.h"
 
@@ -99,6 +101,54 @@ out:
 	free(addr);
 	free(nodes);
 	free(status);
+	return ret;
+}
+
+/* The PFNs behind @count pages from @first (0: not present): 0 or -errno. */
+static inline int pages_pfns(const void *first, unsigned long count,
+			     uint64_t *pfn)
+{
+	size_t len = count * sizeof(*pfn);
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	unsigned long i;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, pfn, len, (uintptr_t)first / PAGES_SZ * sizeof(*pfn));
+	close(fd);
+	if (n != (ssize_t)len)
+		return n < 0 ? -errno : -EIO;
+	for (i = 0; i < count; i++)
+		pfn[i] = pfn[i] >> 63 ? pfn[i] & ((1ULL << 55) - 1) : 0;
+	return 0;
+}
+
+/* The PFN behind @addr, from /proc/self/pagemap; 0 if not present. */
+static inline uint64_t pages_pfn(const void *addr)
+{
+	uint64_t pfn;
+
+	return pages_pfns(addr, 1, &pfn) ? 0 : pfn;
+}
+
+/*
+ * Where each of the @count pages from @first is, in @status: its node,
+ * or a negative errno (-ENOENT: not present).  0 or -errno.
+ */
+static inline int pages_nodes(char *first, unsigned long count, int *status)
+{
+	void **addr = calloc(count, sizeof(*addr));
+	unsigned long i;
+	int ret = 0;
+
+	if (!addr)
+		return -ENOMEM;
+	for (i = 0; i < count; i++)
+		addr[i] = first + i * PAGES_SZ;
+	if (move_pages_(0, count, addr, NULL, status, 0))
+		ret = -errno;
+	free(addr);
 	return ret;
 }
 

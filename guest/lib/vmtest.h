@@ -316,6 +316,17 @@ static inline long long file_key(const char *path, const char *key)
 	return ret;
 }
 
+/*
+ * A /proc/vmstat counter, exact: node and zone counters (pgdemote_*,
+ * pgpromote_success...) are kept per CPU and folded in only past a
+ * threshold, so vm.stat_refresh folds them all first.
+ */
+static inline long long vmstat_now(const char *key)
+{
+	file_write("/proc/sys/vm/stat_refresh", "1");
+	return file_key("/proc/vmstat", key);
+}
+
 /* @key (e.g. "MemTotal") in kB from nodeN/meminfo, -1 if unavailable. */
 static inline long node_meminfo(int node, const char *key)
 {

@@ -40,6 +40,7 @@
 
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
+#include "copier.h"
 #include "pages.h"
 
 #ifndef MADV_HWPOISON
@@ -49,11 +50,8 @@
 #define MADV_SOFT_OFFLINE 101
 #endif
 
-#define BATCH_SYSCTL	"/proc/sys/vm/migrate_batch_copy"
-#define TM		"/sys/module/test_migrator/parameters/"
-#define TM_STATS	"/sys/kernel/debug/test_migrator/stats"
-#define MTCOPY		"/sys/module/mtcopy/parameters/"
-#define DCBM		"/sys/module/dcbm/parameters/"
+#define TM		COPIER_TM
+#define TM_STATS	COPIER_TM_STATS
 #define UNPOISON	"/sys/kernel/debug/hwpoison/unpoison-pfn"
 #define SEED		0x3e3e
 #define MAGIC		0x5eed0badfeedf00dULL
@@ -63,14 +61,9 @@
 static const unsigned long poisoned_pages[] = { 5, 21, 40 };
 #define NR_POISONED	(sizeof(poisoned_pages) / sizeof(poisoned_pages[0]))
 
-enum copier { CPU_MOVE, CPU_STEP, TEST_MIGRATOR, MTCOPY_MIGRATOR, DCBM_MIGRATOR };
-
 /* What a case sets up and its teardown undoes */
 struct state {
-	enum copier copier;
-	const char *params;	/* the migrator's parameters, or NULL */
-	char old_batch[16];
-	char old_params[3][64];
+	struct copier_state c;
 	char *buf;
 	size_t len;
 	uint64_t pfn[REGION_PAGES];	/* to unpoison afterwards, 0: none */
@@ -84,16 +77,11 @@ FIXTURE_VARIANT(memerr) {
 	enum copier copier;
 };
 
-FIXTURE_VARIANT_ADD(memerr, cpu_move) { .copier = CPU_MOVE };
-FIXTURE_VARIANT_ADD(memerr, cpu_step) { .copier = CPU_STEP };
-FIXTURE_VARIANT_ADD(memerr, test_migrator) { .copier = TEST_MIGRATOR };
-FIXTURE_VARIANT_ADD(memerr, mtcopy) { .copier = MTCOPY_MIGRATOR };
-FIXTURE_VARIANT_ADD(memerr, dcbm) { .copier = DCBM_MIGRATOR };
-
-/* What each migrator's setup writes, and teardown puts back. */
-static const char *const saved[] = {
-	"reason_mask", "min_batch_bytes", "offloading",
-};
+FIXTURE_VARIANT_ADD(memerr, cpu_move) { .copier = COPIER_MOVE };
+FIXTURE_VARIANT_ADD(memerr, cpu_step) { .copier = COPIER_STEP };
+FIXTURE_VARIANT_ADD(memerr, test_migrator) { .copier = COPIER_TEST_MIGRATOR };
+FIXTURE_VARIANT_ADD(memerr, mtcopy) { .copier = COPIER_MTCOPY };
+FIXTURE_VARIANT_ADD(memerr, dcbm) { .copier = COPIER_DCBM };
 
 static volatile sig_atomic_t sigbus_ar, sigbus_other;
 
@@ -105,102 +93,20 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 		sigbus_other++;
 }
 
-/* The PFN behind @addr, from /proc/self/pagemap; 0 if not present. */
-static uint64_t pfn_of(const void *addr)
-{
-	uint64_t e = 0;
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &e, sizeof(e), (uintptr_t)addr / PAGES_SZ * sizeof(e)) !=
-	    sizeof(e))
-		e = 0;
-	close(fd);
-	return e >> 63 ? e & ((1ULL << 55) - 1) : 0;
-}
-
-/* Folios the copier under test counted as copied (0 for the CPU). */
-static long long copied(const struct state *st)
-{
-	if (st->copier == TEST_MIGRATOR)
-		return file_key(TM_STATS, "copied");
-	if (st->params)
-		return file_number_at(st->params, "folios_migrated");
-	return 0;
-}
-
 static long long vmstat(const char *key)
 {
 	return file_key("/proc/vmstat", key);
 }
 
-/* Where each of @n pages at @buf is now: node, or a negative errno. */
-static void nodes_of(char *buf, unsigned long n, int *status)
-{
-	void *addr[REGION_PAGES];
-	unsigned long i;
-
-	for (i = 0; i < n; i++)
-		addr[i] = buf + i * PAGES_SZ;
-	if (move_pages_(0, n, addr, NULL, status, 0))
-		for (i = 0; i < n; i++)
-			status[i] = -errno;
-}
-
-/* The copier @copier takes every batch it can. */
+/* The copier @copier takes every batch it can, of every reason. */
 static void setup_copier(struct __test_metadata *_metadata, struct state *self,
 			 enum copier copier)
 {
-	static const char *const batch[] = {
-		[CPU_MOVE] = "0", [CPU_STEP] = "2",
-	};
-	const char *dir = NULL;
-	unsigned int i;
-
-	self->copier = copier;
 	if (!pages_two_nodes())
 		SKIP(return, "needs NUMA nodes 0 and 1 with memory");
 	if (access("/sys/kernel/debug/hwpoison", F_OK))
 		system("modprobe hwpoison-inject");
-	ASSERT_EQ(0, file_read(BATCH_SYSCTL, self->old_batch,
-			       sizeof(self->old_batch)));
-	/* Only one migrator may be registered: the others go off. */
-	file_write(TM "offloading", "0");
-	if (!access(MTCOPY, F_OK))
-		file_write(MTCOPY "offloading", "0");
-	if (!access(DCBM, F_OK))
-		file_write(DCBM "offloading", "0");
-
-	switch (copier) {
-	case CPU_MOVE:
-	case CPU_STEP:
-		ASSERT_EQ(0, file_write(BATCH_SYSCTL, batch[copier]));
-		return;
-	case TEST_MIGRATOR:
-		dir = TM;
-		ASSERT_EQ(0, file_write(TM_STATS, "0"));
-		break;
-	case MTCOPY_MIGRATOR:
-		ASSERT_EQ(0, system("modprobe mtcopy"));
-		dir = MTCOPY;
-		break;
-	case DCBM_MIGRATOR:
-		ASSERT_EQ(0, system("modprobe swdma && modprobe dcbm"));
-		dir = DCBM;
-		break;
-	}
-	ASSERT_EQ(0, file_write(BATCH_SYSCTL, "1"));
-	for (i = 0; i < sizeof(saved) / sizeof(saved[0]); i++) {
-		ASSERT_EQ(0, file_read_at(dir, saved[i], self->old_params[i],
-					  sizeof(self->old_params[i])));
-	}
-	self->params = dir;
-	if (copier != TEST_MIGRATOR)
-		ASSERT_EQ(0, file_write_at(dir, "folios_migrated", "0"));
-	ASSERT_EQ(0, file_write_at(dir, "reason_mask", "all"));
-	ASSERT_EQ(0, file_write_at(dir, "min_batch_bytes", "0"));
-	ASSERT_EQ(0, file_write_at(dir, "offloading", "1"));
+	copier_setup(_metadata, &self->c, copier, "all");
 }
 
 static void teardown(struct state *self)
@@ -219,10 +125,7 @@ static void teardown(struct state *self)
 		file_write(UNPOISON, num);
 	}
 	file_write(TM "poison_magic", "0");
-	for (i = sizeof(saved) / sizeof(saved[0]); self->params && i-- > 0;)
-		file_write_at(self->params, saved[i], self->old_params[i]);
-	if (*self->old_batch)
-		file_write(BATCH_SYSCTL, self->old_batch);
+	copier_restore(&self->c);
 }
 
 FIXTURE_SETUP(memerr)
@@ -257,14 +160,14 @@ TEST_F(memerr, soft_offline)
 	int tries, rc;
 
 	for (i = 0; i < OFFLINE_PAGES; i++) {
-		before[i] = pfn_of(buf + i * PAGES_SZ);
+		before[i] = pages_pfn(buf + i * PAGES_SZ);
 		ASSERT_NE(0ULL, (unsigned long long)before[i])
 			TH_LOG("no PFN for page %lu", i);
 	}
 	success0 = vmstat("pgmigrate_success");
 	batches0 = vmstat("migrate_offload_batch");
 	steps0 = vmstat("migrate_batch_copy");
-	copied0 = copied(st);
+	copied0 = copier_copied(&st->c);
 
 	for (i = 0; i < OFFLINE_PAGES; i++) {
 		/* A folio still in a per-CPU LRU batch is busy: retry. */
@@ -281,14 +184,14 @@ TEST_F(memerr, soft_offline)
 
 	EXPECT_EQ(0UL, pages_verify(buf, OFFLINE_PAGES, SEED));
 	for (i = 0; i < OFFLINE_PAGES; i++) {
-		EXPECT_NE(before[i], pfn_of(buf + i * PAGES_SZ))
+		EXPECT_NE(before[i], pages_pfn(buf + i * PAGES_SZ))
 			TH_LOG("page %lu was not replaced", i);
 	}
 	EXPECT_LE(OFFLINE_PAGES, vmstat("pgmigrate_success") - success0);
 	/* MR_MEMORY_FAILURE: no migrator was given a folio. */
 	EXPECT_EQ(0, vmstat("migrate_offload_batch") - batches0);
-	EXPECT_EQ(copied0, copied(st));
-	if (st->copier == CPU_STEP) {
+	EXPECT_EQ(copied0, copier_copied(&st->c));
+	if (st->c.copier == COPIER_STEP) {
 		EXPECT_LT(0, vmstat("migrate_batch_copy") - steps0);
 	} else {
 		EXPECT_EQ(0, vmstat("migrate_batch_copy") - steps0);
@@ -297,9 +200,9 @@ TEST_F(memerr, soft_offline)
 	/* The control: the same pages, moved by move_pages(2), offloaded. */
 	ASSERT_EQ(0, pages_move(buf, OFFLINE_PAGES, 1));
 	EXPECT_EQ(0UL, pages_verify(buf, OFFLINE_PAGES, SEED));
-	if (st->params) {
+	if (st->c.params) {
 		EXPECT_LT(0, vmstat("migrate_offload_batch") - batches0);
-		EXPECT_LT(copied0, copied(st));
+		EXPECT_LT(copied0, copier_copied(&st->c));
 	}
 }
 
@@ -321,7 +224,7 @@ TEST_F(memerr, hwpoison)
 	for (i = 0; i < NR_POISONED; i++) {
 		p = poisoned_pages[i];
 		poisoned[p] = true;
-		st->pfn[p] = pfn_of(buf + p * PAGES_SZ);
+		st->pfn[p] = pages_pfn(buf + p * PAGES_SZ);
 		ASSERT_EQ(0, madvise(buf + p * PAGES_SZ, PAGES_SZ,
 				     MADV_HWPOISON))
 			TH_LOG("page %lu: %s", p, strerror(errno));
@@ -329,7 +232,7 @@ TEST_F(memerr, hwpoison)
 	EXPECT_EQ((int)NR_POISONED, (int)sigbus_ar);
 	EXPECT_EQ(0, (int)sigbus_other);
 
-	copied0 = copied(st);
+	copied0 = copier_copied(&st->c);
 	steps0 = vmstat("migrate_batch_copy");
 	for (i = 0; i < REGION_PAGES; i++) {
 		addr[i] = buf + i * PAGES_SZ;
@@ -348,11 +251,11 @@ TEST_F(memerr, hwpoison)
 			       pages_pattern(SEED, i, p);
 	}
 	EXPECT_EQ(0UL, bad);
-	if (st->params) {
-		EXPECT_LT(copied0, copied(st))
+	if (st->c.params) {
+		EXPECT_LT(copied0, copier_copied(&st->c))
 			TH_LOG("the migrator copied nothing");
 	}
-	if (st->copier == CPU_STEP) {
+	if (st->c.copier == COPIER_STEP) {
 		EXPECT_LT(0, vmstat("migrate_batch_copy") - steps0);
 	}
 	signal(SIGBUS, SIG_DFL);
@@ -365,7 +268,7 @@ FIXTURE(poison) {
 
 FIXTURE_SETUP(poison)
 {
-	setup_copier(_metadata, &self->s, TEST_MIGRATOR);
+	setup_copier(_metadata, &self->s, COPIER_TEST_MIGRATOR);
 }
 
 FIXTURE_TEARDOWN(poison)
@@ -405,7 +308,7 @@ TEST_F(poison, poisoned_source)
 	EXPECT_EQ((long)NR_POISONED, ret) TH_LOG("%s", strerror(errno));
 	file_write(TM "poison_magic", "0");
 
-	nodes_of(buf, REGION_PAGES, status);
+	ASSERT_EQ(0, pages_nodes(buf, REGION_PAGES, status));
 	for (i = 0; i < REGION_PAGES; i++) {
 		EXPECT_EQ(magic[i] ? 0 : 1, status[i]) TH_LOG("page %lu", i);
 	}

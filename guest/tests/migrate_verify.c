@@ -40,7 +40,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -48,6 +47,7 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
+#include "batch_trace.h"
 #include "vmtest.h"
 
 /* No libnuma in the guest: raw syscalls with the uapi constants. */
@@ -77,8 +77,6 @@
  */
 #define SWDMA_LATENCY	"1000000"	/* us, 200 times ... */
 #define DCBM_TIMEOUT	"5"		/* ... this, in ms */
-#define TRACEFS		"/sys/kernel/tracing"
-#define TRACE_EVENT	TRACEFS "/events/migrate/mm_migrate_copy_batch/enable"
 #define NO_SYSCALL	"numa_misplaced,demotion"	/* unused in the VM */
 
 /* How the content of migrating folios is copied. */
@@ -1086,23 +1084,6 @@ TEST_F_TIMEOUT(anon_migrate, concurrent_rw, 1500)
 	check_copy(_metadata, self, variant, 1);
 }
 
-/* One mm_migrate_copy_batch event, as printed in the trace */
-struct batch_event {
-	char reason[32], copier[32];
-	unsigned int nr_folios, nr_copied;
-	unsigned long bytes;
-	int result;
-};
-
-static bool parse_event(const char *line, struct batch_event *e)
-{
-	const char *p = strstr(line, "mm_migrate_copy_batch: ");
-
-	return p && sscanf(p, "mm_migrate_copy_batch: reason=%31s copier=%31s nr_folios=%u bytes=%lu nr_copied=%u result=%d",
-			   e->reason, e->copier, &e->nr_folios, &e->bytes,
-			   &e->nr_copied, &e->result) == 6;
-}
-
 /*
  * One round trip with the tracepoint on: every batch event must say who
  * copied and what came of it, as the copy mode implies.
@@ -1114,28 +1095,23 @@ TEST_F_TIMEOUT(anon_migrate, trace_batches, 300)
 	struct batch_event e;
 	char line[512];
 	FILE *f;
-	int fd;
+	int rc;
 
 	if (!self->batch_set)
 		SKIP(return, "kernel without CONFIG_MIGRATION_COPY_OFFLOAD");
-	if (access(TRACEFS "/trace", F_OK))
-		ASSERT_EQ(0, mount("nodev", TRACEFS, "tracefs", 0, NULL))
-			TH_LOG("mount tracefs: %s", strerror(errno));
-	fd = open(TRACEFS "/trace", O_WRONLY | O_TRUNC);	/* clears it */
-	ASSERT_LE(0, fd) TH_LOG("%s", strerror(errno));
-	close(fd);
-	ASSERT_EQ(0, file_write(TRACE_EVENT, "1"));
+	rc = batch_trace_start();
+	ASSERT_EQ(0, rc) TH_LOG("tracing: %s", strerror(-rc));
 	move_region(_metadata, self, 1);
 	move_region(_metadata, self, 0);
-	ASSERT_EQ(0, file_write(TRACE_EVENT, "0"));
+	ASSERT_EQ(0, batch_trace_stop());
 	ASSERT_EQ(0UL, verify_all(_metadata, self));
 
-	f = fopen(TRACEFS "/trace", "r");
+	f = batch_trace_open();
 	ASSERT_NE(NULL, f);
 	while (fgets(line, sizeof(line), f)) {
 		if (line[0] == '#' || !strstr(line, "mm_migrate_copy_batch:"))
 			continue;
-		ASSERT_TRUE(parse_event(line, &e)) TH_LOG("bad event: %s", line);
+		ASSERT_TRUE(batch_event_parse(line, &e)) TH_LOG("bad event: %s", line);
 		ASSERT_LE(e.nr_copied, e.nr_folios) TH_LOG("%s", line);
 		ASSERT_LE(e.nr_folios * PAGE_SZ, e.bytes) TH_LOG("%s", line);
 		ASSERT_GE(e.nr_folios * SZ_2M, e.bytes) TH_LOG("%s", line);

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The migrate:mm_migrate_copy_batch tracepoint, read back from tracefs:
+ * one event per batch copy step, with the migration reason, the copier
+ * ("cpu" or a migrator's name), folios, bytes, folios copied and result.
+ */
+#ifndef BATCH_TRACE_H
+#define BATCH_TRACE_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "vmtest.h"
+
+#define BATCH_TRACEFS	"/sys/kernel/tracing"
+#define BATCH_TRACE_EVENT \
+	BATCH_TRACEFS "/events/migrate/mm_migrate_copy_batch/enable"
+
+/* One mm_migrate_copy_batch event, as printed in the trace */
+struct batch_event {
+	char task[32];		/* the migrating task's comm */
+	char reason[32], copier[32];
+	unsigned int nr_folios, nr_copied;
+	unsigned long bytes;
+	int result;
+};
+
+/* Parse one line of the trace: false if it is not a batch event. */
+static inline bool batch_event_parse(const char *line, struct batch_event *e)
+{
+	const char *p = strstr(line, "mm_migrate_copy_batch: ");
+	const char *t = line + strspn(line, " ");
+	size_t n = strcspn(t, " ");
+
+	if (!p)
+		return false;
+	/* "comm-pid [cpu] flags timestamp: event": the comm may hold '-' */
+	while (n > 0 && t[n - 1] != '-')
+		n--;
+	n = n ? n - 1 : 0;
+	if (n >= sizeof(e->task))
+		n = sizeof(e->task) - 1;
+	memcpy(e->task, t, n);
+	e->task[n] = '\0';
+	return sscanf(p, "mm_migrate_copy_batch: reason=%31s copier=%31s nr_folios=%u bytes=%lu nr_copied=%u result=%d",
+		      e->reason, e->copier, &e->nr_folios, &e->bytes,
+		      &e->nr_copied, &e->result) == 6;
+}
+
+/* Clear the trace buffer and turn the event on: 0 or -errno. */
+static inline int batch_trace_start(void)
+{
+	int fd;
+
+	if (access(BATCH_TRACEFS "/trace", F_OK) &&
+	    mount("nodev", BATCH_TRACEFS, "tracefs", 0, NULL))
+		return -errno;
+	fd = open(BATCH_TRACEFS "/trace", O_WRONLY | O_TRUNC);	/* clears it */
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return file_write(BATCH_TRACE_EVENT, "1");
+}
+
+static inline int batch_trace_stop(void)
+{
+	return file_write(BATCH_TRACE_EVENT, "0");
+}
+
+/* The events in the trace buffer, for reading with batch_trace_next() */
+static inline FILE *batch_trace_open(void)
+{
+	return fopen(BATCH_TRACEFS "/trace", "r");
+}
+
+/*
+ * The next batch event of @f into @e: 1, 0 at the end, -1 for a line
+ * naming the event that does not parse (copied into @bad).
+ */
+static inline int batch_trace_next(FILE *f, struct batch_event *e, char *bad,
+				   size_t size)
+{
+	char line[512];
+
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#' || !strstr(line, "mm_migrate_copy_batch:"))
+			continue;
+		if (batch_event_parse(line, e))
+			return 1;
+		snprintf(bad, size, "%s", line);
+		return -1;
+	}
+	return 0;
+}
+
+#endif /* BATCH_TRACE_H */
