@@ -472,7 +472,7 @@ TEST_F_TIMEOUT(churn, reload_dcbm, 600)
 	load(_metadata, "swdma", "");
 	unload_all(_metadata, "dcbm", DCBM);	/* counters from zero */
 	for (c = 0; c < cycles; c++) {
-		load(_metadata, "dcbm", "");
+		load(_metadata, "dcbm", "reason_mask=all");
 		snprintf(n, sizeof(n), "%lu", c % 4 + 1);
 		put(_metadata, DCBM, "nr_dma_chan", n);
 		put(_metadata, DCBM, "use_sg", sg_modes[c % 3]);
@@ -511,7 +511,7 @@ TEST_F_TIMEOUT(churn, reload_swdma, 600)
 
 	unload_all(_metadata, "dcbm", DCBM);
 	unload_all(_metadata, "swdma", NULL);
-	load(_metadata, "dcbm", "");
+	load(_metadata, "dcbm", "reason_mask=all");
 	for (c = 0; c < cycles; c++) {
 		load(_metadata, "swdma", c % 2 ? "private=1" : "private=0");
 		put(_metadata, DCBM, "nr_dma_chan", "4");
@@ -585,7 +585,7 @@ TEST_F_TIMEOUT(churn, toggle_params, 600)
 	int m, k;
 
 	load(_metadata, "swdma", "");
-	load(_metadata, "dcbm", "");
+	load(_metadata, "dcbm", "reason_mask=all");
 	load(_metadata, "mtcopy", "");
 	/* The sizes the mix changes, put back at the end: later tests use them. */
 	for (m = 0; m < 2; m++)

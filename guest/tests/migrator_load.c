@@ -29,8 +29,11 @@
 #include "pages.h"
 
 #define NR_PAGES	512	/* the most one batch holds */
-/* Enabled at load, taking every batch (these are below the defaults). */
-#define ON		"offloading=1 min_batch_bytes=0"
+/*
+ * Enabled at load, taking every batch of every reason (these are below
+ * the defaults, and dcbm does not serve move_pages(2) by default).
+ */
+#define ON		"offloading=1 min_batch_bytes=0 reason_mask=all"
 
 static const char *const migrators[] = { "test_migrator", "mtcopy", "dcbm" };
 
@@ -49,6 +52,7 @@ FIXTURE_VARIANT(load)
 	long long batch_bytes;	/* default batch_bytes */
 	long long min_share;	/* default min_share_bytes */
 	const char *reasons;	/* default reason_mask */
+	bool syscall;		/* serves move_pages(2) by default */
 	unsigned int big;	/* pages of a batch it takes by default */
 };
 
@@ -60,7 +64,7 @@ FIXTURE_VARIANT_ADD(load, dcbm)
 	.min_bytes = 2 << 20,
 	.batch_bytes = 8 << 20,
 	.min_share = 2 << 20,
-	.reasons = "all",
+	.reasons = "numa_misplaced,demotion,damon",
 	.big = 512,
 };
 
@@ -72,6 +76,7 @@ FIXTURE_VARIANT_ADD(load, mtcopy)
 	.batch_bytes = 0,
 	.min_share = 256 << 10,
 	.reasons = "all",
+	.syscall = true,
 	.big = 64,
 };
 
@@ -189,10 +194,12 @@ static long long moved_by(FIXTURE_DATA(load) *self, unsigned int count,
 }
 
 /*
- * The defaults a plain load gets: a single 4K page (what a NUMA hinting
- * fault moves) stays with the CPU, a batch of the size the migrator is
- * for goes to it, and both serve every reason a migrator may serve
- * ("all": soft offline is refused by the core).
+ * The defaults a plain load gets: the reasons it serves (mtcopy every
+ * reason a migrator may serve, "all": soft offline is refused by the
+ * core; dcbm tiering's alone, so a move_pages(2) batch is not even
+ * offered to it), and, for move_pages(2) batches, a single 4K page
+ * (what a NUMA hinting fault moves) stays with the CPU while a batch of
+ * the size the migrator is for goes to it.
  */
 TEST_F(load, defaults)
 {
@@ -206,6 +213,13 @@ TEST_F(load, defaults)
 	snprintf(path, sizeof(path), "%sreason_mask", self->params);
 	ASSERT_EQ(0, file_read(path, mask, sizeof(mask)));
 	EXPECT_STREQ(variant->reasons, mask);
+	if (!variant->syscall) {
+		EXPECT_EQ(0, moved_by(self, variant->big, &declined))
+			TH_LOG("a move_pages(2) batch went to %s",
+			       variant->name);
+		EXPECT_EQ(0, declined);
+		ASSERT_EQ(0, file_write(path, "syscall_or_cpuset"));
+	}
 	EXPECT_EQ(0, moved_by(self, 1, &declined))
 		TH_LOG("a single 4K page went to %s", variant->name);
 	EXPECT_EQ(2, declined);

@@ -34,6 +34,15 @@ struct module;
 	((BIT(MR_TYPES) - 1) & ~BIT(MR_MEMORY_FAILURE))
 
 /*
+ * The reasons of memory tiering: demotion by reclaim, promotion by NUMA
+ * balancing's hinting faults (MR_NUMA_MISPLACED) and DAMOS migrate_hot
+ * and migrate_cold.  The default of a migrator on a shared engine, which
+ * move_pages(2) callers and best-effort compaction should not keep busy.
+ */
+#define MIGRATE_OFFLOAD_TIERING_REASONS					\
+	(BIT(MR_DEMOTION) | BIT(MR_NUMA_MISPLACED) | BIT(MR_DAMON))
+
+/*
  * The pages of migrate_pages()'s own batches (NR_MAX_BATCHED_MIGRATION),
  * so the most folios they hold, for a migrator that sizes its per-batch
  * state ahead; migrate_offload_batch_folios() gives the count for the

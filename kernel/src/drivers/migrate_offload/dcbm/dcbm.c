@@ -640,15 +640,19 @@ static void dcbm_disable(struct migrate_offload_ctl *ctl)
 	dcbm_set_chans(0, use_sg, 0);
 }
 
+/*
+ * The channels are a shared resource (private ones are held for as long
+ * as dcbm is enabled): by default only tiering's migrations use them.
+ */
 static DEFINE_MIGRATE_OFFLOAD_CTL(dcbm_ctl, &dcbm_migrator,
-				  MIGRATE_OFFLOAD_ALL_REASONS,
+				  MIGRATE_OFFLOAD_TIERING_REASONS,
 				  dcbm_enable, dcbm_disable);
 
 module_param_cb(offloading, &migrate_offload_enabled_ops, &dcbm_ctl, 0644);
 MODULE_PARM_DESC(offloading, "Copy migration batches with DMA (0/1)");
 module_param_cb(reason_mask, &migrate_offload_reasons_ops, &dcbm_ctl, 0644);
 MODULE_PARM_DESC(reason_mask,
-		 "Migration reasons to serve: names, all, none or 0x mask (default all)");
+		 "Migration reasons to serve: names, all, none or 0x mask (default numa_misplaced,demotion,damon)");
 
 static int nr_dma_chan_set(const char *val, const struct kernel_param *kp)
 {
