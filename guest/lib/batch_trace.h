@@ -52,14 +52,22 @@ static inline bool batch_event_parse(const char *line, struct batch_event *e)
 		      &e->nr_copied, &e->result) == 6;
 }
 
-/* Clear the trace buffer and turn the event on: 0 or -errno. */
-static inline int batch_trace_start(void)
+/* tracefs, mounted if it is not: 0 or -errno. */
+static inline int batch_trace_mount(void)
 {
-	int fd;
-
 	if (access(BATCH_TRACEFS "/trace", F_OK) &&
 	    mount("nodev", BATCH_TRACEFS, "tracefs", 0, NULL))
 		return -errno;
+	return 0;
+}
+
+/* Clear the trace buffer and turn the event on: 0 or -errno. */
+static inline int batch_trace_start(void)
+{
+	int fd, rc = batch_trace_mount();
+
+	if (rc)
+		return rc;
 	fd = open(BATCH_TRACEFS "/trace", O_WRONLY | O_TRUNC);	/* clears it */
 	if (fd < 0)
 		return -errno;

@@ -178,6 +178,44 @@ static inline int file_write_at(const char *dir, const char *name,
 }
 
 /*
+ * Files a test writes and puts back afterwards (sysctls, sysfs knobs):
+ * saved_write() remembers what a file held before its first write,
+ * saved_restore() writes it all back, the last written first.
+ */
+#define SAVED_MAX	16
+
+struct saved_files {
+	struct {
+		char path[128], old[64];
+	} f[SAVED_MAX];
+	int n;
+};
+
+/* Write @val to @path, remembering what it held: 0 or -errno. */
+static inline int saved_write(struct saved_files *s, const char *path,
+			      const char *val)
+{
+	int i = s->n, rc;
+
+	if (i == SAVED_MAX)
+		return -ENOSPC;
+	rc = file_read(path, s->f[i].old, sizeof(s->f[i].old));
+	if (rc)
+		return rc;
+	snprintf(s->f[i].path, sizeof(s->f[i].path), "%s", path);
+	s->n++;
+	return file_write(path, val);
+}
+
+static inline void saved_restore(struct saved_files *s)
+{
+	while (s->n > 0) {
+		s->n--;
+		file_write(s->f[s->n].path, s->f[s->n].old);
+	}
+}
+
+/*
  * A fault-injection attribute directory of lib/fault-inject in debugfs
  * (failslab, fail_page_alloc, swdma's fail_copy...), with its trailing
  * '/'.  fault_on() saves what its files hold and turns injection on;

@@ -51,7 +51,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/io_uring.h>
-#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +72,7 @@
 #include "batch_trace.h"
 #include "copier.h"
 #include "pages.h"
+#include "pin.h"
 
 #define REGION_PAGES	512
 #define SEED		0x7ea5
@@ -83,7 +83,6 @@
 #define NUMAB_DEBUG	"/sys/kernel/debug/sched/numa_balancing/"
 #define DEMOTION	"/sys/kernel/mm/numa/demotion_enabled"
 #define DAMON		"/sys/kernel/mm/damon/admin/kdamonds/"
-#define MAX_SAVED	16
 #define MAX_BLOCKS	8
 
 /* Every reason a migrator may serve (migrate_reason_names[]) */
@@ -98,10 +97,7 @@ FIXTURE(reasons) {
 	char *buf;
 	size_t len;
 	unsigned long verified;		/* bytes checked, over the runs */
-	struct {
-		char path[128], old[64];
-	} saved[MAX_SAVED];
-	int nsaved;
+	struct saved_files saved;	/* what teardown puts back */
 	char cgroup[64];		/* a cgroup this case made, or "" */
 	bool damon;			/* a kdamond this case started */
 	long offlined[MAX_BLOCKS];	/* memory blocks to online again */
@@ -130,15 +126,7 @@ static long long vmstat(const char *key)
 static int set_saved(FIXTURE_DATA(reasons) *self, const char *path,
 		     const char *val)
 {
-	int i = self->nsaved;
-
-	if (i == MAX_SAVED)
-		return -ENOSPC;
-	if (file_read(path, self->saved[i].old, sizeof(self->saved[i].old)))
-		return -errno;
-	snprintf(self->saved[i].path, sizeof(self->saved[i].path), "%s", path);
-	self->nsaved++;
-	return file_write(path, val);
+	return saved_write(&self->saved, path, val);
 }
 
 FIXTURE_SETUP(reasons)
@@ -160,12 +148,42 @@ static void cgroup_leave(FIXTURE_DATA(reasons) *self)
 	*self->cgroup = '\0';
 }
 
+/*
+ * Write a file of DAMON's sysfs interface: its writes take the interface's
+ * lock with a trylock, and fail with -EBUSY while a running kdamond holds
+ * it for a moment, as it does every aggregation.  So retry, for up to 5 s.
+ */
+static int damon_write(const char *path, const char *val)
+{
+	int rc, tries = 0;
+
+	while ((rc = file_write(path, val)) == -EBUSY && ++tries < 500)
+		usleep(10000);
+	return rc;
+}
+
+/* Stop the kdamond and remove it; -errno if it would not stop. */
+static int damon_off(void)
+{
+	char state[16] = "";
+	int rc;
+
+	if (file_number(DAMON "nr_kdamonds") <= 0)
+		return 0;
+	if (!file_read(DAMON "0/state", state, sizeof(state)) &&
+	    strcmp(state, "off")) {
+		rc = damon_write(DAMON "0/state", "off");
+		if (rc)
+			return rc;
+	}
+	return damon_write(DAMON "nr_kdamonds", "0");
+}
+
 static void damon_stop(FIXTURE_DATA(reasons) *self)
 {
 	if (!self->damon)
 		return;
-	file_write(DAMON "0/state", "off");
-	file_write(DAMON "nr_kdamonds", "0");
+	damon_off();
 	self->damon = false;
 }
 
@@ -189,9 +207,7 @@ FIXTURE_TEARDOWN(reasons)
 	}
 	region_free(self);
 	cgroup_leave(self);
-	while (self->nsaved-- > 0)
-		file_write(self->saved[self->nsaved].path,
-			   self->saved[self->nsaved].old);
+	saved_restore(&self->saved);
 	copier_restore(&self->c);
 }
 
@@ -275,34 +291,6 @@ static void region_check(struct __test_metadata *_metadata,
 	EXPECT_EQ(0UL, wrong);
 	EXPECT_EQ(0UL, pages_verify(self->buf, REGION_PAGES, SEED));
 	self->verified += self->len;
-}
-
-/* Run on the CPUs of @node only: 0 or -errno. */
-static int pin_to_node(int node)
-{
-	char path[64], list[64], *p;
-	cpu_set_t set;
-	long a, b;
-	int rc;
-
-	snprintf(path, sizeof(path), NODE_SYSFS "%d/cpulist", node);
-	rc = file_read(path, list, sizeof(list));
-	if (rc)
-		return rc;
-	CPU_ZERO(&set);
-	for (p = list; *p;) {
-		a = strtol(p, &p, 10);
-		b = *p == '-' ? strtol(p + 1, &p, 10) : a;
-		while (a <= b)
-			CPU_SET(a++, &set);
-		if (*p == ',')
-			p++;
-		else if (*p)
-			break;
-	}
-	if (!CPU_COUNT(&set))
-		return -ENODEV;
-	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }
 
 /*
@@ -672,7 +660,7 @@ static int damon_set(const char *rel, const char *val)
 	char path[256];
 
 	snprintf(path, sizeof(path), DAMON "0/contexts/0/%s", rel);
-	return file_write(path, val);
+	return damon_write(path, val);
 }
 
 static int cmp_pfn(const void *a, const void *b)
@@ -745,9 +733,11 @@ static void damon_start(struct __test_metadata *_metadata,
 	n = region_ranges(_metadata, self, range);
 	ASSERT_EQ(0, access(DAMON "nr_kdamonds", F_OK))
 		TH_LOG("no DAMON sysfs interface");
-	ASSERT_EQ(0, file_write(DAMON "nr_kdamonds", "1"));
+	/* Nothing left running by someone else: it would migrate too */
+	ASSERT_EQ(0, damon_off());
 	self->damon = true;
-	ASSERT_EQ(0, file_write(DAMON "0/contexts/nr_contexts", "1"));
+	ASSERT_EQ(0, damon_write(DAMON "nr_kdamonds", "1"));
+	ASSERT_EQ(0, damon_write(DAMON "0/contexts/nr_contexts", "1"));
 	for (i = 0; i < (int)(sizeof(steps) / sizeof(steps[0])); i++) {
 		ASSERT_EQ(0, damon_set(steps[i][0], steps[i][1]))
 			TH_LOG("%s", steps[i][0]);
@@ -771,7 +761,7 @@ static void damon_start(struct __test_metadata *_metadata,
 			       min_acc));
 	ASSERT_EQ(0, damon_set("schemes/0/access_pattern/nr_accesses/max",
 			       max_acc));
-	ASSERT_EQ(0, file_write(DAMON "0/state", "on"));
+	ASSERT_EQ(0, damon_write(DAMON "0/state", "on"));
 }
 
 static void drive_damon_cold(struct __test_metadata *_metadata,
@@ -781,7 +771,8 @@ static void drive_damon_cold(struct __test_metadata *_metadata,
 	/* Not one access: cold.  Asking where pages are reads none. */
 	damon_start(_metadata, self, "migrate_cold", 2, "0", "0");
 	region_wait(self, 2, 60, false);
-	damon_stop(self);
+	ASSERT_EQ(0, damon_off()) TH_LOG("the kdamond would not stop");
+	self->damon = false;
 	region_check(_metadata, self, 2);
 	region_free(self);
 }
@@ -792,7 +783,8 @@ static void drive_damon_hot(struct __test_metadata *_metadata,
 	region_at(_metadata, self, 2);
 	damon_start(_metadata, self, "migrate_hot", 0, "1", "4294967295");
 	region_wait(self, 0, 60, true);
-	damon_stop(self);
+	ASSERT_EQ(0, damon_off()) TH_LOG("the kdamond would not stop");
+	self->damon = false;
 	region_check(_metadata, self, 0);
 	region_free(self);
 }
