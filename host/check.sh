@@ -17,6 +17,10 @@
 #   CHURN_MB, CHURN_CYCLES, CHURN_OPS, CHURN_FAULT_MOVES
 #                          migrator_churn: MB moved, unload/reload cycles,
 #                          parameter changes, moves under each fault
+#   STORM_SECS             migration_storm: seconds of each storm (20;
+#                          FULL=1: 120)
+#   STRESS_NG_SECS         stress_ng_numa: seconds of each stress-ng run
+#                          (5; FULL=1: 60)
 #
 # It builds and boots its own kernel, with debug.config (KASAN, KFENCE,
 # lockdep, kmemleak, fault injection...; see lib.sh).
@@ -55,7 +59,8 @@ start=$SECONDS
 
 # Only what the user set is passed on.
 guest_env TESTS FULL KUNIT DMATEST_ITERATIONS MIGRATE_VERIFY_MB \
-	MIGRATE_VERIFY_ROUNDS CHURN_MB CHURN_CYCLES CHURN_OPS CHURN_FAULT_MOVES
+	MIGRATE_VERIFY_ROUNDS CHURN_MB CHURN_CYCLES CHURN_OPS CHURN_FAULT_MOVES \
+	STORM_SECS STRESS_NG_SECS
 [ -z "$TESTS" ] || info "only the tests matching TESTS='$TESTS'"
 [ "$FULL" = 0 ] || info "the long fault campaign (FULL=1)"
 

@@ -11,7 +11,7 @@
 
 pkgs_build="gcc make bc bison flex libelf-dev libssl-dev cpio xz-utils kmod
 	    perl python3 patch diffutils libc6-dev libnuma-dev $KSRC_PKG"
-pkgs_vm="qemu-system-x86 busybox-static"
+pkgs_vm="qemu-system-x86 busybox-static stress-ng"
 pkgs_bench="gnuplot-nox"
 pkgs_lint="sparse git"
 

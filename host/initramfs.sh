@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Pack the guest's initramfs: busybox, guest/ scripts and static programs,
-# and the kernel's modules.  Output: $BUILD/initramfs.cpio (uncompressed:
+# Debian's stress-ng with the libraries it links, and the kernel's modules.  Output: $BUILD/initramfs.cpio (uncompressed:
 # nothing to decompress under TCG).
 . "$(dirname "$0")/lib.sh"
 
@@ -36,6 +36,16 @@ for kind in tests boot bench kselftest; do
 		install -m 0755 "$GOUT/$kind"/* "$ROOT/usr/lib/vmtest/$kind/"
 	fi
 done
+# A dynamically linked program from the host, with its loader and every
+# library it links, at the same paths.
+copy_dynamic() {
+	local lib
+	install -D -m 0755 "$1" "$ROOT$1"
+	for lib in $(ldd "$1" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		[ -e "$ROOT$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$ROOT$lib"
+	done
+}
+copy_dynamic /usr/bin/stress-ng
 if [ -d "$KOBJ/modroot/lib/modules" ]; then
 	cp -a "$KOBJ/modroot/lib/modules/." "$ROOT/lib/modules/"
 fi
