@@ -117,11 +117,6 @@ FIXTURE_VARIANT_ADD(reasons, dcbm) { .copier = COPIER_DCBM };
 typedef void (*drive_fn)(struct __test_metadata *_metadata,
 			 FIXTURE_DATA(reasons) *self);
 
-static long long vmstat(const char *key)
-{
-	return vmstat_now(key);
-}
-
 /* Write @val to @path, which teardown puts back as it was: 0 or -errno. */
 static int set_saved(FIXTURE_DATA(reasons) *self, const char *path,
 		     const char *val)
@@ -326,7 +321,7 @@ static void cgroup_enter(struct __test_metadata *_metadata,
 static void drive_demotion(struct __test_metadata *_metadata,
 			   FIXTURE_DATA(reasons) *self)
 {
-	long long demoted0 = vmstat("pgdemote_direct");
+	long long demoted0 = vmstat_now("pgdemote_direct");
 	char path[128];
 	int i;
 
@@ -343,7 +338,7 @@ static void drive_demotion(struct __test_metadata *_metadata,
 	for (i = 0; i < 50 && region_on(self, 2) < REGION_PAGES; i++)
 		file_write(path, "8M");
 	region_check(_metadata, self, 2);
-	EXPECT_LE(REGION_PAGES, vmstat("pgdemote_direct") - demoted0);
+	EXPECT_LE(REGION_PAGES, vmstat_now("pgdemote_direct") - demoted0);
 	region_free(self);
 	cgroup_leave(self);
 }
@@ -365,7 +360,7 @@ static void numa_balance(struct __test_metadata *_metadata,
 			 FIXTURE_DATA(reasons) *self, const char *mode,
 			 int cpu_node, int from, int to, const char *counter)
 {
-	long long moved0 = vmstat(counter);
+	long long moved0 = vmstat_now(counter);
 	struct numa_run *run;
 	int status;
 	pid_t pid;
@@ -406,7 +401,7 @@ static void numa_balance(struct __test_metadata *_metadata,
 	EXPECT_EQ((unsigned long)REGION_PAGES, run->on) TH_LOG("pages on node %d", to);
 	EXPECT_EQ(0UL, run->bad);
 	self->verified += REGION_PAGES * PAGES_SZ;
-	EXPECT_LE(REGION_PAGES, vmstat(counter) - moved0) TH_LOG("%s", counter);
+	EXPECT_LE(REGION_PAGES, vmstat_now(counter) - moved0) TH_LOG("%s", counter);
 	munmap(run, sizeof(*run));
 }
 
@@ -457,7 +452,7 @@ static long zone_free_pages(int node, const char *zone)
 static void drive_compaction(struct __test_metadata *_metadata,
 			     FIXTURE_DATA(reasons) *self)
 {
-	long long scanned0 = vmstat("compact_migrate_scanned");
+	long long scanned0 = vmstat_now("compact_migrate_scanned");
 	long nfree = zone_free_pages(2, "Movable");
 	unsigned long n, i, w, moved = 0, wrong = 0, bad = 0;
 	uint64_t *before, *after;
@@ -501,7 +496,7 @@ static void drive_compaction(struct __test_metadata *_metadata,
 	EXPECT_EQ(0UL, wrong);
 	EXPECT_LT(0UL, moved) TH_LOG("compaction moved none of %lu pages",
 				     n / 2);
-	EXPECT_LT(0, vmstat("compact_migrate_scanned") - scanned0);
+	EXPECT_LT(0, vmstat_now("compact_migrate_scanned") - scanned0);
 	free(before);
 	free(after);
 	free(status);
@@ -764,29 +759,38 @@ static void damon_start(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, damon_write(DAMON "0/state", "on"));
 }
 
+/*
+ * The region on @from, and a kdamond whose scheme @action moves it to
+ * @to: read all along for migrate_hot (@hot), never for migrate_cold
+ * (asking where pages are reads none).
+ */
+static void damon_migrate(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(reasons) *self, int from, int to,
+			  bool hot)
+{
+	region_at(_metadata, self, from);
+	if (hot)
+		damon_start(_metadata, self, "migrate_hot", to, "1",
+			    "4294967295");
+	else
+		damon_start(_metadata, self, "migrate_cold", to, "0", "0");
+	region_wait(self, to, 60, hot);
+	ASSERT_EQ(0, damon_off()) TH_LOG("the kdamond would not stop");
+	self->damon = false;
+	region_check(_metadata, self, to);
+	region_free(self);
+}
+
 static void drive_damon_cold(struct __test_metadata *_metadata,
 			     FIXTURE_DATA(reasons) *self)
 {
-	region_at(_metadata, self, 0);
-	/* Not one access: cold.  Asking where pages are reads none. */
-	damon_start(_metadata, self, "migrate_cold", 2, "0", "0");
-	region_wait(self, 2, 60, false);
-	ASSERT_EQ(0, damon_off()) TH_LOG("the kdamond would not stop");
-	self->damon = false;
-	region_check(_metadata, self, 2);
-	region_free(self);
+	damon_migrate(_metadata, self, 0, 2, false);
 }
 
 static void drive_damon_hot(struct __test_metadata *_metadata,
 			    FIXTURE_DATA(reasons) *self)
 {
-	region_at(_metadata, self, 2);
-	damon_start(_metadata, self, "migrate_hot", 0, "1", "4294967295");
-	region_wait(self, 0, 60, true);
-	ASSERT_EQ(0, damon_off()) TH_LOG("the kdamond would not stop");
-	self->damon = false;
-	region_check(_metadata, self, 0);
-	region_free(self);
+	damon_migrate(_metadata, self, 2, 0, true);
 }
 
 /* What the events of one run add up to */
@@ -863,8 +867,8 @@ static void check_reason(struct __test_metadata *_metadata,
 
 	copier_setup(_metadata, &self->c, copier, reason);
 	copied0 = copier_copied(&self->c);
-	offloaded0 = vmstat("migrate_offload_copied");
-	migrated0 = vmstat("pgmigrate_success");
+	offloaded0 = vmstat_now("migrate_offload_copied");
+	migrated0 = vmstat_now("pgmigrate_success");
 	ASSERT_EQ(0, batch_trace_start());
 	drive(_metadata, self);
 	batch_trace_stop();
@@ -887,13 +891,13 @@ static void check_reason(struct __test_metadata *_metadata,
 		EXPECT_EQ((long long)t.copied,
 			  copier_copied(&self->c) - copied0);
 		EXPECT_EQ((long long)t.offloaded,
-			  vmstat("migrate_offload_copied") - offloaded0);
+			  vmstat_now("migrate_offload_copied") - offloaded0);
 		break;
 	}
 	ksft_print_msg("reasons: %s %s migrated %lld batches %lu folios %lu copied %lu verified %lu\n",
 		       reason, copier == COPIER_MOVE ? "stock" :
 		       copier == COPIER_STEP ? "batch_cpu" : name,
-		       vmstat("pgmigrate_success") - migrated0,
+		       vmstat_now("pgmigrate_success") - migrated0,
 		       t.mine, t.folios, t.copied, self->verified);
 
 	if (copier != COPIER_TEST_MIGRATOR)
