@@ -15,8 +15,12 @@
  *                   used by node 1's CPUs to node 1 (MR_NUMA_MISPLACED)
  *   numa_promotion  its tiering mode (=2) promotes pages used by node
  *                   0's CPUs from node 2 to node 0 (MR_NUMA_MISPLACED)
- *   compaction      compacting node 1 (sysfs compact) moves the pages of
- *                   a fragmented region (MR_COMPACTION)
+ *   compaction      compacting node 2 (sysfs compact) moves the pages of
+ *                   a fragmented region in its movable zone (MR_COMPACTION)
+ *   kcompactd       kcompactd2's proactive compaction of node 2, once 2 MiB
+ *                   hugetlb pages hold its free 2 MiB blocks and the
+ *                   region's holes are what is left (MR_COMPACTION, from
+ *                   kcompactd2)
  *   mbind           mbind(MPOL_MF_MOVE) (MR_MEMPOLICY_MBIND)
  *   migrate_pages   migrate_pages(2) (MR_SYSCALL)
  *   cpuset          a cgroup v2 cpuset's mems changed under its task
@@ -26,6 +30,9 @@
  *   longterm_pin    an io_uring fixed buffer in that movable memory is
  *                   migrated out of ZONE_MOVABLE before it is pinned
  *                   (MR_LONGTERM_PIN)
+ *   contig_range    a 1 GiB hugetlb page taken at run time from node 2's
+ *                   CMA area (hugetlb_cma=2:1G) migrates the region out of
+ *                   the area (MR_CONTIG_RANGE)
  *   damon_cold, damon_hot
  *                   DAMOS migrate_cold (node 0 to 2) and migrate_hot
  *                   (node 2 to 0) schemes over the physical address
@@ -41,14 +48,14 @@
  * "# reasons: ..." line (batches, folios copied, bytes verified).
  *
  * Soft offline (MR_MEMORY_FAILURE), which no migrator may serve, is
- * memory_errors' subject.  Not reached here: MR_CONTIG_RANGE (a 1 GiB
- * hugetlb page is not movable, so never in the pc-dimm's ZONE_MOVABLE
- * where the region is easy to place) and kcompactd (a zone's
- * fragmentation counts by its share of the node: the pc-dimm's never
- * crosses proactive compaction's threshold); doc/testing.md says more.
+ * memory_errors' subject.  The contig_range, kcompactd, memory_hotplug
+ * and longterm_pin cases take node 2's pc-dimm offline for a while, or
+ * need it; doc/testing.md says how each case is set up.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <linux/io_uring.h>
 #include <stdint.h>
@@ -83,7 +90,7 @@
 #define NUMAB_DEBUG	"/sys/kernel/debug/sched/numa_balancing/"
 #define DEMOTION	"/sys/kernel/mm/numa/demotion_enabled"
 #define DAMON		"/sys/kernel/mm/damon/admin/kdamonds/"
-#define MAX_BLOCKS	8
+#define MAX_BLOCKS	16
 
 /* Every reason a migrator may serve (migrate_reason_names[]) */
 static const char *const reasons[] = {
@@ -102,6 +109,7 @@ FIXTURE(reasons) {
 	bool damon;			/* a kdamond this case started */
 	long offlined[MAX_BLOCKS];	/* memory blocks to online again */
 	int noffline;
+	const char *task;		/* the batches' task, if the case says */
 };
 
 FIXTURE_VARIANT(reasons) {
@@ -189,20 +197,137 @@ static void region_free(FIXTURE_DATA(reasons) *self)
 	self->buf = NULL;
 }
 
+/* Pages in a memory block; 0 if sysfs does not say. */
+static unsigned long long block_pages(void)
+{
+	static unsigned long long pages;
+	char size[32];
+
+	if (!pages && !file_read(MEMORY_SYSFS "block_size_bytes", size,
+				 sizeof(size)))
+		pages = strtoull(size, NULL, 16) / PAGES_SZ;
+	return pages;
+}
+
+/* Whether memory block @block is online in ZONE_MOVABLE */
+static bool block_movable(long block)
+{
+	char path[96], val[64];
+
+	snprintf(path, sizeof(path), MEMORY_SYSFS "memory%ld/state", block);
+	if (file_read(path, val, sizeof(val)) || strcmp(val, "online"))
+		return false;
+	snprintf(path, sizeof(path), MEMORY_SYSFS "memory%ld/valid_zones",
+		 block);
+	return !file_read(path, val, sizeof(val)) && !strcmp(val, "Movable");
+}
+
+/* The memory block of @pfn, if it is online in ZONE_MOVABLE; else -1. */
+static long movable_block(uint64_t pfn)
+{
+	long block;
+
+	if (!block_pages())
+		return -1;
+	block = pfn / block_pages();
+	return block_movable(block) ? block : -1;
+}
+
+/* The region's pages in ZONE_MOVABLE, and their blocks in @blocks. */
+static unsigned long region_movable(FIXTURE_DATA(reasons) *self,
+				    long *blocks, int *nblocks)
+{
+	unsigned long i, n = 0;
+	long b;
+	int j;
+
+	*nblocks = 0;
+	for (i = 0; i < REGION_PAGES; i++) {
+		b = movable_block(pages_pfn(self->buf + i * PAGES_SZ));
+		if (b < 0)
+			continue;
+		n++;
+		for (j = 0; j < *nblocks && blocks[j] != b; j++)
+			;
+		if (j == *nblocks && j < MAX_BLOCKS)
+			blocks[(*nblocks)++] = b;
+	}
+	return n;
+}
+
+/*
+ * Offline memory block @block, which teardown onlines again (movable).
+ * A page still in a per-CPU list, or pinned for a moment, makes an
+ * attempt fail with -EBUSY or -EAGAIN: try a few times.
+ */
+static void block_offline(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(reasons) *self, long block)
+{
+	char path[96];
+	int tries, rc;
+
+	ASSERT_GT(MAX_BLOCKS, self->noffline) TH_LOG("memory%ld", block);
+	snprintf(path, sizeof(path), MEMORY_SYSFS "memory%ld/state", block);
+	for (tries = 0; tries < 5; tries++) {
+		rc = file_write(path, "offline");
+		if (rc != -EBUSY && rc != -EAGAIN)
+			break;
+		usleep(100000);
+	}
+	ASSERT_EQ(0, rc) TH_LOG("offline memory%ld: %s", block, strerror(-rc));
+	self->offlined[self->noffline++] = block;
+}
+
+/* Online again the blocks this case offlined: 0, or the first -errno */
+static int blocks_online(FIXTURE_DATA(reasons) *self)
+{
+	char path[96];
+	int rc, err = 0;
+
+	while (self->noffline > 0) {
+		self->noffline--;
+		snprintf(path, sizeof(path), MEMORY_SYSFS "memory%ld/state",
+			 self->offlined[self->noffline]);
+		rc = file_write(path, "online_movable");
+		if (!err)
+			err = rc;
+	}
+	return err;
+}
+
+/*
+ * Offline every movable memory block of @node (node 2's pc-dimm), so
+ * that its user pages come from ZONE_NORMAL for the rest of the case.
+ */
+static void node_movable_offline(struct __test_metadata *_metadata,
+				 FIXTURE_DATA(reasons) *self, int node)
+{
+	char dir[64];
+	struct dirent *d;
+	long block;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), NODE_SYSFS "%d", node);
+	dp = opendir(dir);
+	ASSERT_NE(NULL, dp) TH_LOG("%s: %s", dir, strerror(errno));
+	while ((d = readdir(dp))) {
+		if (sscanf(d->d_name, "memory%ld", &block) != 1 ||
+		    !block_movable(block))
+			continue;
+		block_offline(_metadata, self, block);
+		if (_metadata->exit_code != KSFT_PASS)
+			break;
+	}
+	closedir(dp);
+}
+
 FIXTURE_TEARDOWN(reasons)
 {
-	char path[160];
-	int i;
-
 	damon_stop(self);
-	for (i = 0; i < self->noffline; i++) {
-		snprintf(path, sizeof(path), MEMORY_SYSFS "memory%ld/state",
-			 self->offlined[i]);
-		file_write(path, "online_movable");
-	}
 	region_free(self);
-	cgroup_leave(self);
 	saved_restore(&self->saved);
+	blocks_online(self);
+	cgroup_leave(self);
 	copier_restore(&self->c);
 }
 
@@ -417,28 +542,115 @@ static void drive_numa_promotion(struct __test_metadata *_metadata,
 	numa_balance(_metadata, self, "2", 0, 2, 0, "pgpromote_success");
 }
 
-/* Free pages of @zone ("Movable"...) of @node, from /proc/zoneinfo; -1 */
-static long zone_free_pages(int node, const char *zone)
+/*
+ * The number on the line "@key N" of @zone ("Normal", "Movable") of
+ * @node in /proc/zoneinfo ("pages free", "high"...); -1 if none.
+ */
+static long zone_key(int node, const char *zone, const char *key)
 {
-	char line[256], want[64], name[32];
-	long free = -1;
+	char line[256], name[32], fmt[64];
+	long val = -1;
 	bool in = false;
 	int nid;
 	FILE *f = fopen("/proc/zoneinfo", "r");
 
 	if (!f)
 		return -1;
-	snprintf(want, sizeof(want), "%s", zone);
+	snprintf(fmt, sizeof(fmt), " %s %%ld", key);
 	while (fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "Node %d, zone %31s", &nid, name) == 2) {
-			in = nid == node && !strcmp(name, want);
+			in = nid == node && !strcmp(name, zone);
 			continue;
 		}
-		if (in && sscanf(line, " pages free %ld", &free) == 1)
+		if (in && sscanf(line, fmt, &val) == 1)
 			break;
 	}
 	fclose(f);
-	return free;
+	return val;
+}
+
+static long zone_free_pages(int node, const char *zone)
+{
+	return zone_key(node, zone, "pages free");
+}
+
+/*
+ * A fragmented region: @n patterned base pages on a node, every other
+ * one then freed.  Compaction moves the kept (odd) pages that sit below
+ * the point where its two scanners meet into the holes above it.
+ */
+struct frag {
+	unsigned long n;
+	uint64_t *before, *after;	/* the pages' PFNs */
+	int *status;
+};
+
+static void frag_free(struct frag *f)
+{
+	free(f->before);
+	free(f->after);
+	free(f->status);
+	memset(f, 0, sizeof(*f));
+}
+
+static void frag_make(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(reasons) *self, struct frag *f,
+		      unsigned long n, int node)
+{
+	unsigned long i;
+
+	f->n = n;
+	self->len = n * PAGES_SZ;
+	self->buf = mmap(NULL, self->len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (self->buf == MAP_FAILED)
+		self->buf = NULL;
+	ASSERT_NE(NULL, self->buf);
+	f->before = calloc(n, sizeof(*f->before));
+	f->after = calloc(n, sizeof(*f->after));
+	f->status = calloc(n, sizeof(*f->status));
+	ASSERT_TRUE(f->before && f->after && f->status);
+	ASSERT_EQ(0, madvise(self->buf, self->len, MADV_NOHUGEPAGE));
+	/* Allocated there as it is written, in the order it is written */
+	ASSERT_EQ(0, mbind_node(self->buf, self->len, node));
+	pages_fill(self->buf, n, SEED);
+	for (i = 0; i < n; i += 2)
+		ASSERT_EQ(0, madvise(self->buf + i * PAGES_SZ, PAGES_SZ,
+				     MADV_DONTNEED));
+	ASSERT_EQ(0, pages_pfns(self->buf, n, f->before));
+}
+
+/* Kept pages of the region at new PFNs; 0 also if pagemap fails */
+static unsigned long frag_moved(FIXTURE_DATA(reasons) *self, struct frag *f)
+{
+	unsigned long i, moved = 0;
+
+	if (pages_pfns(self->buf, f->n, f->after))
+		return 0;
+	for (i = 1; i < f->n; i += 2)
+		moved += f->after[i] != f->before[i];
+	return moved;
+}
+
+/* Every kept page on @node and intact, and some moved by compaction */
+static void frag_check(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(reasons) *self, struct frag *f, int node)
+{
+	unsigned long i, w, moved, wrong = 0, bad = 0;
+
+	moved = frag_moved(self, f);
+	ASSERT_EQ(0, pages_nodes(self->buf, f->n, f->status));
+	for (i = 1; i < f->n; i += 2) {
+		wrong += f->status[i] != node;
+		for (w = 0; w < PAGES_WORDS; w++)
+			bad += ((uint64_t *)(self->buf + i * PAGES_SZ))[w] !=
+			       pages_pattern(SEED, i, w);
+	}
+	self->verified += f->n / 2 * PAGES_SZ;
+	EXPECT_EQ(0UL, bad);
+	EXPECT_EQ(0UL, wrong) TH_LOG("pages off node %d", node);
+	EXPECT_LT(0UL, moved) TH_LOG("compaction moved none of %lu pages",
+				     f->n / 2);
 }
 
 /*
@@ -454,53 +666,219 @@ static void drive_compaction(struct __test_metadata *_metadata,
 {
 	long long scanned0 = vmstat_now("compact_migrate_scanned");
 	long nfree = zone_free_pages(2, "Movable");
-	unsigned long n, i, w, moved = 0, wrong = 0, bad = 0;
-	uint64_t *before, *after;
-	int *status;
-	char *buf;
+	struct frag f = { 0 };
 
 	ASSERT_LT(4096, nfree) TH_LOG("node 2's movable zone: %ld free pages",
 				      nfree);
-	n = nfree / 4;
-	self->len = n * PAGES_SZ;
-	self->buf = mmap(NULL, self->len, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (self->buf == MAP_FAILED)
-		self->buf = NULL;
-	ASSERT_NE(NULL, self->buf);
-	buf = self->buf;
-	before = calloc(n, sizeof(*before));
-	after = calloc(n, sizeof(*after));
-	status = calloc(n, sizeof(*status));
-	ASSERT_TRUE(before && after && status);
-	ASSERT_EQ(0, madvise(buf, self->len, MADV_NOHUGEPAGE));
-	pages_fill(buf, n, SEED);
-	ASSERT_EQ(0, pages_move(buf, n, 2));
-	for (i = 0; i < n; i += 2)
-		ASSERT_EQ(0, madvise(buf + i * PAGES_SZ, PAGES_SZ,
-				     MADV_DONTNEED));
-	ASSERT_EQ(0, pages_pfns(buf, n, before));
-	ASSERT_EQ(0, file_write(NODE_SYSFS "2/compact", "1"));
-
-	ASSERT_EQ(0, pages_pfns(buf, n, after));
-	ASSERT_EQ(0, pages_nodes(buf, n, status));
-	for (i = 1; i < n; i += 2) {
-		moved += after[i] != before[i];
-		wrong += status[i] != 2;
-		for (w = 0; w < PAGES_WORDS; w++)
-			bad += ((uint64_t *)(buf + i * PAGES_SZ))[w] !=
-			       pages_pattern(SEED, i, w);
+	frag_make(_metadata, self, &f, nfree / 4, 2);
+	if (_metadata->exit_code == KSFT_PASS) {
+		EXPECT_EQ(0, file_write(NODE_SYSFS "2/compact", "1"));
+		frag_check(_metadata, self, &f, 2);
+		EXPECT_LT(0, vmstat_now("compact_migrate_scanned") - scanned0);
 	}
-	self->verified += n / 2 * PAGES_SZ;
-	EXPECT_EQ(0UL, bad);
-	EXPECT_EQ(0UL, wrong);
-	EXPECT_LT(0UL, moved) TH_LOG("compaction moved none of %lu pages",
-				     n / 2);
-	EXPECT_LT(0, vmstat_now("compact_migrate_scanned") - scanned0);
-	free(before);
-	free(after);
-	free(status);
+	frag_free(&f);
 	region_free(self);
+}
+
+/*
+ * Free blocks of at least @order in @zone of @node, in blocks of
+ * @order, from /proc/buddyinfo; -1 if it has no such line.
+ */
+static long buddy_blocks(int node, const char *zone, int order)
+{
+	char line[512], name[32];
+	long blocks = -1, cnt;
+	int nid, o, pos, len;
+	FILE *f = fopen("/proc/buddyinfo", "r");
+
+	if (!f)
+		return -1;
+	while (blocks < 0 && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Node %d, zone %31s%n", &nid, name, &pos) != 2 ||
+		    nid != node || strcmp(name, zone))
+			continue;
+		blocks = 0;
+		for (o = 0; sscanf(line + pos, "%ld%n", &cnt, &len) == 1; o++) {
+			pos += len;
+			if (o >= order)
+				blocks += cnt << (o - order);
+		}
+	}
+	fclose(f);
+	return blocks;
+}
+
+/*
+ * The share of @zone's free memory (of @node) in blocks smaller than
+ * @order, in thousandths: debugfs' extfrag/unusable_index, which is
+ * what proactive compaction scores a zone by.  -1 if not found.
+ */
+static long unusable_index(int node, const char *zone, int order)
+{
+	char line[512], name[32];
+	int nid, o, pos, len, ip, fp;
+	long idx = -1;
+	FILE *f = fopen("/sys/kernel/debug/extfrag/unusable_index", "r");
+
+	if (!f)
+		return -1;
+	while (idx < 0 && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Node %d, zone %31s%n", &nid, name, &pos) != 2 ||
+		    nid != node || strcmp(name, zone))
+			continue;
+		for (o = 0; sscanf(line + pos, " %d.%d%n", &ip, &fp, &len) == 2;
+		     o++) {
+			pos += len;
+			if (o == order) {
+				idx = ip * 1000L + fp;
+				break;
+			}
+		}
+	}
+	fclose(f);
+	return idx;
+}
+
+/* The pid of the kernel thread named @comm; -1 if none. */
+static pid_t kthread_pid(const char *comm)
+{
+	char path[300], name[32];
+	struct dirent *d;
+	pid_t pid = -1;
+	DIR *dp = opendir("/proc");
+
+	if (!dp)
+		return -1;
+	while (pid < 0 && (d = readdir(dp))) {
+		if (*d->d_name < '0' || *d->d_name > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", d->d_name);
+		if (!file_read(path, name, sizeof(name)) && !strcmp(name, comm))
+			pid = atoi(d->d_name);
+	}
+	closedir(dp);
+	return pid;
+}
+
+/* The state letter of task @pid ('S', 'R', 'D'...); '?' if unknown */
+static char task_state(pid_t pid)
+{
+	char path[64], stat[256], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (file_read(path, stat, sizeof(stat)))
+		return '?';
+	p = strrchr(stat, ')');
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
+#define KCOMPACTD_NODES	3
+
+/*
+ * Wait up to @secs for every kcompactd to be idle: each asleep (S, as
+ * kcompactd waits for work; a copy in flight waits uninterruptibly) and
+ * the daemons' migrate scanner count unchanged, five looks 0.1 s apart.
+ */
+static int kcompactd_settle(double secs)
+{
+	double end = now_sec() + secs;
+	long long scanned, last = -1;
+	pid_t pid[KCOMPACTD_NODES];
+	int calm = 0, nid;
+	char comm[32];
+
+	for (nid = 0; nid < KCOMPACTD_NODES; nid++) {
+		snprintf(comm, sizeof(comm), "kcompactd%d", nid);
+		pid[nid] = kthread_pid(comm);
+	}
+	while (calm < 5) {
+		if (now_sec() > end)
+			return -ETIMEDOUT;
+		usleep(100000);
+		scanned = file_key("/proc/vmstat",
+				   "compact_daemon_migrate_scanned");
+		calm = scanned == last ? calm + 1 : 0;
+		last = scanned;
+		for (nid = 0; nid < KCOMPACTD_NODES; nid++)
+			if (pid[nid] > 0 && task_state(pid[nid]) != 'S')
+				calm = 0;
+	}
+	return 0;
+}
+
+#define PROACTIVE	"/proc/sys/vm/compaction_proactiveness"
+#define HUGE_2M		NODE_SYSFS "2/hugepages/hugepages-2048kB/nr_hugepages"
+#define HUGE_1G		NODE_SYSFS "2/hugepages/hugepages-1048576kB/nr_hugepages"
+#define HPAGE_ORDER	9
+#define KCOMPACTD_PAGES	6144
+#define PCP_FRACTION	"/proc/sys/vm/percpu_pagelist_high_fraction"
+
+/*
+ * kcompactd2 compacting node 2 on its own (proactive compaction).  It
+ * does when the node's fragmentation score, each zone's share of free
+ * memory outside 2 MiB blocks weighted by the zone's share of the node,
+ * is above 100 - compaction_proactiveness + 10 (15 at 100), and kswapd
+ * is not running there; writing compaction_proactiveness wakes every
+ * kcompactd to check.  With the pc-dimm offline node 2 is its Normal
+ * zone; the region's holes give it free pages outside 2 MiB blocks, and
+ * 2 MiB hugetlb pages take its free 2 MiB blocks but for a few that keep
+ * it 2 MiB over its high watermark (the THP defaults make that some
+ * 40 MiB here), so that kswapd stays asleep.  The free scanner takes no
+ * whole free block, so compaction fills the region's holes.
+ */
+static void drive_kcompactd(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(reasons) *self)
+{
+	long long daemon0 = vmstat_now("compact_daemon_migrate_scanned");
+	long blocks, nfree, high, nr, idx;
+	struct frag f = { 0 };
+	char num[32];
+	double end;
+
+	self->task = "kcompactd2";
+	ASSERT_LT(0, kthread_pid(self->task)) TH_LOG("no %s", self->task);
+	node_movable_offline(_metadata, self, 2);
+	/*
+	 * Pages freed go to a per-CPU list first, where they count as
+	 * neither free nor fragmented, up to a few thousand here: keep
+	 * those lists to their minimum, so that the holes reach the zone.
+	 */
+	ASSERT_EQ(0, set_saved(self, PCP_FRACTION, "1000000"));
+	/* Off until node 2 is set up; teardown frees the pages first */
+	ASSERT_EQ(0, set_saved(self, PROACTIVE, "0"));
+	frag_make(_metadata, self, &f, KCOMPACTD_PAGES, 2);
+	if (_metadata->exit_code != KSFT_PASS)
+		goto out;
+
+	blocks = buddy_blocks(2, "Normal", HPAGE_ORDER);
+	nfree = zone_free_pages(2, "Normal");
+	high = zone_key(2, "Normal", "high");
+	for (nr = blocks; nr > 0 && nfree - (nr << HPAGE_ORDER) < high + 512;
+	     nr--)
+		;
+	ASSERT_LT(0, nr) TH_LOG("node 2: %ld free 2 MiB blocks, %ld free pages, high watermark %ld",
+				blocks, nfree, high);
+	snprintf(num, sizeof(num), "%ld", nr);
+	ASSERT_EQ(0, set_saved(self, HUGE_2M, num));
+	idx = unusable_index(2, "Normal", HPAGE_ORDER);
+	ksft_print_msg("kcompactd: %lld of %ld 2 MiB pages taken on node 2, %ld pages free, %ld.%ld%% of them outside 2 MiB blocks\n",
+		       file_number(HUGE_2M), nr, zone_free_pages(2, "Normal"),
+		       idx / 10, idx % 10);
+	/* The node's score is this zone's: over 15% compacts at 100 */
+	ASSERT_LT(150, idx) TH_LOG("node 2 is not fragmented enough");
+
+	ASSERT_EQ(0, file_write(PROACTIVE, "100"));
+	for (end = now_sec() + 60; !frag_moved(self, &f) && now_sec() < end;)
+		usleep(50000);
+	file_write(PROACTIVE, "0");
+	EXPECT_EQ(0, kcompactd_settle(60)) TH_LOG("kcompactd still busy");
+	EXPECT_EQ(0, file_write(HUGE_2M, "0"));
+	frag_check(_metadata, self, &f, 2);
+	EXPECT_LT(0, vmstat_now("compact_daemon_migrate_scanned") - daemon0);
+out:
+	frag_free(&f);
+	region_free(self);
+	EXPECT_EQ(0, blocks_online(self));
 }
 
 static void drive_mbind(struct __test_metadata *_metadata,
@@ -542,85 +920,22 @@ static void drive_cpuset(struct __test_metadata *_metadata,
 	cgroup_leave(self);
 }
 
-/* The memory block of @pfn, if it is online in ZONE_MOVABLE; else -1. */
-static long movable_block(uint64_t pfn)
-{
-	static unsigned long long block_pages;
-	char path[96], zones[64];
-	long block;
-
-	if (!block_pages) {
-		if (file_read(MEMORY_SYSFS "block_size_bytes", zones,
-			      sizeof(zones)))
-			return -1;
-		block_pages = strtoull(zones, NULL, 16) / PAGES_SZ;
-		if (!block_pages)
-			return -1;
-	}
-	block = pfn / block_pages;
-	snprintf(path, sizeof(path), MEMORY_SYSFS "memory%ld/valid_zones",
-		 block);
-	if (file_read(path, zones, sizeof(zones)) || strcmp(zones, "Movable"))
-		return -1;
-	return block;
-}
-
-/* The region's pages in ZONE_MOVABLE, and their blocks in @blocks. */
-static unsigned long region_movable(FIXTURE_DATA(reasons) *self,
-				    long *blocks, int *nblocks)
-{
-	unsigned long i, n = 0;
-	long b;
-	int j;
-
-	*nblocks = 0;
-	for (i = 0; i < REGION_PAGES; i++) {
-		b = movable_block(pages_pfn(self->buf + i * PAGES_SZ));
-		if (b < 0)
-			continue;
-		n++;
-		for (j = 0; j < *nblocks && blocks[j] != b; j++)
-			;
-		if (j == *nblocks && j < MAX_BLOCKS)
-			blocks[(*nblocks)++] = b;
-	}
-	return n;
-}
-
 static void drive_memory_hotplug(struct __test_metadata *_metadata,
 				 FIXTURE_DATA(reasons) *self)
 {
 	long blocks[MAX_BLOCKS];
-	char path[96];
-	int i, nblocks, tries, rc;
+	int i, nblocks;
 
 	/* Node 2's ZONE_MOVABLE, the pc-dimm, comes first for user pages. */
 	region_at(_metadata, self, 2);
 	ASSERT_LT(0UL, region_movable(self, blocks, &nblocks))
 		TH_LOG("no page of the region in node 2's movable memory");
-	for (i = 0; i < nblocks; i++) {
-		snprintf(path, sizeof(path), MEMORY_SYSFS "memory%ld/state",
-			 blocks[i]);
-		/* A page still in a per-CPU list or pinned for a moment */
-		for (tries = 0; tries < 5; tries++) {
-			rc = file_write(path, "offline");
-			if (rc != -EBUSY && rc != -EAGAIN)
-				break;
-			usleep(100000);
-		}
-		ASSERT_EQ(0, rc) TH_LOG("offline memory%ld: %s", blocks[i],
-					strerror(-rc));
-		self->offlined[self->noffline++] = blocks[i];
-	}
+	for (i = 0; i < nblocks; i++)
+		block_offline(_metadata, self, blocks[i]);
 	EXPECT_EQ(0UL, region_movable(self, blocks, &nblocks));
 	region_check(_metadata, self, -1);
 	region_free(self);
-	for (i = 0; i < self->noffline; i++) {
-		snprintf(path, sizeof(path), MEMORY_SYSFS "memory%ld/state",
-			 self->offlined[i]);
-		EXPECT_EQ(0, file_write(path, "online_movable"));
-	}
-	self->noffline = 0;
+	EXPECT_EQ(0, blocks_online(self));
 }
 
 static void drive_longterm_pin(struct __test_metadata *_metadata,
@@ -647,6 +962,95 @@ static void drive_longterm_pin(struct __test_metadata *_metadata,
 	syscall(__NR_io_uring_register, fd, IORING_UNREGISTER_BUFFERS, NULL, 0);
 	close(fd);
 	region_free(self);
+}
+
+#define CMA_AREA	"/sys/kernel/debug/cma/hugetlb2/"
+
+/* Pages of the region in PFNs [@base, @base + @count) */
+static unsigned long region_in(FIXTURE_DATA(reasons) *self, uint64_t base,
+			       uint64_t count)
+{
+	uint64_t pfn[REGION_PAGES];
+	unsigned long i, n = 0;
+
+	if (pages_pfns(self->buf, REGION_PAGES, pfn))
+		return 0;
+	for (i = 0; i < REGION_PAGES; i++)
+		n += pfn[i] >= base && pfn[i] - base < count;
+	return n;
+}
+
+#define PAD_PAGES	4096
+
+/*
+ * The region on @node, from the buddy allocator rather than a per-CPU
+ * list: those keep the pages freed last (the previous run's region,
+ * outside the CMA area), and hand them out first.  So allocate it on
+ * one CPU, after a pad of PAD_PAGES (more than a list holds here) on
+ * the node has emptied that CPU's list.
+ */
+static void region_pcp_fresh(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(reasons) *self, int node)
+{
+	size_t len = PAD_PAGES * PAGES_SZ;
+	cpu_set_t mask, one;
+	unsigned long i;
+	char *pad;
+	int cpu = sched_getcpu();
+
+	ASSERT_LE(0, cpu);
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(mask), &mask));
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
+	pad = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (pad != MAP_FAILED) {
+		madvise(pad, len, MADV_NOHUGEPAGE);
+		if (!mbind_node(pad, len, node))
+			for (i = 0; i < PAD_PAGES; i++)
+				pad[i * PAGES_SZ] = 1;
+	}
+	region_at(_metadata, self, node);
+	if (pad != MAP_FAILED)
+		munmap(pad, len);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(mask), &mask));
+	ASSERT_NE(MAP_FAILED, pad);
+}
+
+/*
+ * A 1 GiB hugetlb page taken at run time on node 2: hugetlb_cma=2:1G
+ * gave the node a CMA area for it, which alloc_gigantic_folio() takes
+ * with cma_alloc(), whose alloc_contig_range() migrates what the area
+ * holds out of it (MR_CONTIG_RANGE).  Movable allocations come from a
+ * CMA area first while it holds more than half of its zone's free
+ * memory, so with the pc-dimm offline the region lands in it.
+ */
+static void drive_contig_range(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(reasons) *self)
+{
+	long long base = file_number(CMA_AREA "base_pfn");
+	long long count = file_number(CMA_AREA "count");
+	unsigned long in;
+
+	ASSERT_LT(0, base) TH_LOG("no CMA area hugetlb2 in debugfs");
+	ASSERT_LT(0, count);
+	node_movable_offline(_metadata, self, 2);
+	region_pcp_fresh(_metadata, self, 2);
+	in = region_in(self, base, count);
+	ASSERT_LT(0UL, in) TH_LOG("no page of the region in PFNs %#llx-%#llx",
+				  base, base + count - 1);
+	ASSERT_EQ(0, set_saved(self, HUGE_1G, "1"));
+	EXPECT_EQ(1, file_number(HUGE_1G))
+		TH_LOG("no 1 GiB page from node 2's CMA area (%lld pages of it in use)",
+		       file_number(CMA_AREA "used"));
+	EXPECT_EQ(0UL, region_in(self, base, count));
+	region_check(_metadata, self, 2);
+	ksft_print_msg("contig_range: %lu of %d pages of the region were in the CMA area\n",
+		       in, REGION_PAGES);
+	EXPECT_EQ(0, file_write(HUGE_1G, "0"));
+	region_free(self);
+	EXPECT_EQ(0, blocks_online(self));
 }
 
 /* One DAMON file: @rel under the first kdamond's first context */
@@ -801,11 +1205,13 @@ struct tally {
 	unsigned long mine_other;	/* of another reason, to a migrator */
 	unsigned long folios, copied;	/* in the copier's batches */
 	unsigned long offloaded;	/* copied by any migrator */
+	unsigned long task;		/* of the reason, to the copier, from
+					 * the task the case names */
 	char other[80];			/* the first of another reason */
 };
 
 static void tally_trace(struct __test_metadata *_metadata, const char *reason,
-			const char *copier, struct tally *t)
+			const char *copier, const char *task, struct tally *t)
 {
 	struct batch_event e;
 	char bad[512];
@@ -831,6 +1237,7 @@ static void tally_trace(struct __test_metadata *_metadata, const char *reason,
 		if (!mine)
 			continue;
 		t->mine++;
+		t->task += task && !strcmp(e.task, task);
 		t->folios += e.nr_folios;
 		t->copied += e.nr_copied;
 		EXPECT_EQ(0, e.result) TH_LOG("%s: result %d", e.task, e.result);
@@ -865,6 +1272,7 @@ static void check_reason(struct __test_metadata *_metadata,
 	char mask[256];
 	struct tally t;
 
+	self->task = NULL;
 	copier_setup(_metadata, &self->c, copier, reason);
 	copied0 = copier_copied(&self->c);
 	offloaded0 = vmstat_now("migrate_offload_copied");
@@ -872,8 +1280,11 @@ static void check_reason(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, batch_trace_start());
 	drive(_metadata, self);
 	batch_trace_stop();
-	tally_trace(_metadata, reason, name, &t);
+	tally_trace(_metadata, reason, name, self->task, &t);
 
+	if (self->task && copier != COPIER_MOVE)
+		EXPECT_LT(0UL, t.task) TH_LOG("no %s batch from %s", reason,
+					      self->task);
 	switch (copier) {
 	case COPIER_MOVE:
 		/* No batch step: no event */
@@ -908,7 +1319,7 @@ static void check_reason(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, batch_trace_start());
 	drive(_metadata, self);
 	batch_trace_stop();
-	tally_trace(_metadata, reason, name, &t);
+	tally_trace(_metadata, reason, name, self->task, &t);
 	EXPECT_EQ(0UL, t.mine) TH_LOG("%s batches reached %s without %s",
 				      reason, name, reason);
 }
@@ -924,11 +1335,30 @@ REASON_TEST(demotion, "demotion", 120)
 REASON_TEST(numa_misplaced, "numa_misplaced", 180)
 REASON_TEST(numa_promotion, "numa_misplaced", 180)
 REASON_TEST(compaction, "compaction", 120)
+REASON_TEST(kcompactd, "compaction", 180)
 REASON_TEST(mbind, "mempolicy_mbind", 60)
 REASON_TEST(migrate_pages, "syscall_or_cpuset", 60)
 REASON_TEST(cpuset, "syscall_or_cpuset", 60)
 REASON_TEST(memory_hotplug, "memory_hotplug", 120)
 REASON_TEST(longterm_pin, "longterm_pin", 60)
+
+/* Whether the kernel's command line has @opt */
+static bool cmdline_has(const char *opt)
+{
+	char line[1024];
+
+	return !file_read("/proc/cmdline", line, sizeof(line)) &&
+	       strstr(line, opt);
+}
+
+/* make check boots with the CMA area; another boot may lack it */
+TEST_F_TIMEOUT(reasons, contig_range, 120)
+{
+	if (!cmdline_has("hugetlb_cma="))
+		SKIP(return, "booted without hugetlb_cma=2:1G");
+	check_reason(_metadata, self, variant->copier, "contig_range",
+		     drive_contig_range);
+}
 REASON_TEST(damon_cold, "damon", 180)
 REASON_TEST(damon_hot, "damon", 180)
 
