@@ -91,6 +91,7 @@
 #define DEMOTION	"/sys/kernel/mm/numa/demotion_enabled"
 #define DAMON		"/sys/kernel/mm/damon/admin/kdamonds/"
 #define MAX_BLOCKS	16
+#define PCP_FRACTION	"/proc/sys/vm/percpu_pagelist_high_fraction"
 
 /* Every reason a migrator may serve (migrate_reason_names[]) */
 static const char *const reasons[] = {
@@ -811,7 +812,6 @@ static int kcompactd_settle(double secs)
 #define HUGE_1G		NODE_SYSFS "2/hugepages/hugepages-1048576kB/nr_hugepages"
 #define HPAGE_ORDER	9
 #define KCOMPACTD_PAGES	6144
-#define PCP_FRACTION	"/proc/sys/vm/percpu_pagelist_high_fraction"
 
 /*
  * kcompactd2 compacting node 2 on its own (proactive compaction).  It
@@ -986,8 +986,8 @@ static unsigned long region_in(FIXTURE_DATA(reasons) *self, uint64_t base,
  * The region on @node, from the buddy allocator rather than a per-CPU
  * list: those keep the pages freed last (the previous run's region,
  * outside the CMA area), and hand them out first.  So allocate it on
- * one CPU, after a pad of PAD_PAGES (more than a list holds here) on
- * the node has emptied that CPU's list.
+ * one CPU, after a pad of PAD_PAGES on the node has emptied that CPU's
+ * list (kept to its minimum by the caller, a few hundred pages).
  */
 static void region_pcp_fresh(struct __test_metadata *_metadata,
 			     FIXTURE_DATA(reasons) *self, int node)
@@ -1036,10 +1036,13 @@ static void drive_contig_range(struct __test_metadata *_metadata,
 	ASSERT_LT(0, base) TH_LOG("no CMA area hugetlb2 in debugfs");
 	ASSERT_LT(0, count);
 	node_movable_offline(_metadata, self, 2);
+	ASSERT_EQ(0, set_saved(self, PCP_FRACTION, "1000000"));
 	region_pcp_fresh(_metadata, self, 2);
 	in = region_in(self, base, count);
-	ASSERT_LT(0UL, in) TH_LOG("no page of the region in PFNs %#llx-%#llx",
-				  base, base + count - 1);
+	ASSERT_LT(0UL, in)
+		TH_LOG("no page of the region in PFNs %#llx-%#llx; node 2: %ld pages free, %ld of them in CMA",
+		       base, base + count - 1, zone_free_pages(2, "Normal"),
+		       zone_key(2, "Normal", "nr_free_cma"));
 	ASSERT_EQ(0, set_saved(self, HUGE_1G, "1"));
 	EXPECT_EQ(1, file_number(HUGE_1G))
 		TH_LOG("no 1 GiB page from node 2's CMA area (%lld pages of it in use)",
