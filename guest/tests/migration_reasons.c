@@ -682,62 +682,67 @@ static void drive_compaction(struct __test_metadata *_metadata,
 }
 
 /*
+ * Read @path into @line up to its "Node @node, zone @zone" line (as in
+ * /proc/buddyinfo and debugfs' extfrag files): the numbers after the
+ * zone's name, or NULL if there is no such line.
+ */
+static const char *zone_line(const char *path, int node, const char *zone,
+			     char *line, int size)
+{
+	const char *rest = NULL;
+	char name[32];
+	int nid, pos;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return NULL;
+	while (!rest && fgets(line, size, f))
+		if (sscanf(line, "Node %d, zone %31s%n", &nid, name, &pos) == 2 &&
+		    nid == node && !strcmp(name, zone))
+			rest = line + pos;
+	fclose(f);
+	return rest;
+}
+
+/*
  * Free blocks of at least @order in @zone of @node, in blocks of
  * @order, from /proc/buddyinfo; -1 if it has no such line.
  */
 static long buddy_blocks(int node, const char *zone, int order)
 {
-	char line[512], name[32];
-	long blocks = -1, cnt;
-	int nid, o, pos, len;
-	FILE *f = fopen("/proc/buddyinfo", "r");
+	char line[512];
+	const char *p = zone_line("/proc/buddyinfo", node, zone, line,
+				  sizeof(line));
+	long blocks = 0, cnt;
+	int o, len;
 
-	if (!f)
+	if (!p)
 		return -1;
-	while (blocks < 0 && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "Node %d, zone %31s%n", &nid, name, &pos) != 2 ||
-		    nid != node || strcmp(name, zone))
-			continue;
-		blocks = 0;
-		for (o = 0; sscanf(line + pos, "%ld%n", &cnt, &len) == 1; o++) {
-			pos += len;
-			if (o >= order)
-				blocks += cnt << (o - order);
-		}
-	}
-	fclose(f);
+	for (o = 0; sscanf(p, "%ld%n", &cnt, &len) == 1; o++, p += len)
+		if (o >= order)
+			blocks += cnt << (o - order);
 	return blocks;
 }
 
 /*
  * The share of @zone's free memory (of @node) in blocks smaller than
- * @order, in thousandths: debugfs' extfrag/unusable_index, which is
- * what proactive compaction scores a zone by.  -1 if not found.
+ * @order, in thousandths: debugfs' extfrag/unusable_index (printed with
+ * three decimals), which is what proactive compaction scores a zone by.
+ * -1 if not found.
  */
 static long unusable_index(int node, const char *zone, int order)
 {
-	char line[512], name[32];
-	int nid, o, pos, len, ip, fp;
-	long idx = -1;
-	FILE *f = fopen("/sys/kernel/debug/extfrag/unusable_index", "r");
+	char line[512];
+	const char *p = zone_line("/sys/kernel/debug/extfrag/unusable_index",
+				  node, zone, line, sizeof(line));
+	int o, len, ip, fp;
 
-	if (!f)
+	if (!p)
 		return -1;
-	while (idx < 0 && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "Node %d, zone %31s%n", &nid, name, &pos) != 2 ||
-		    nid != node || strcmp(name, zone))
-			continue;
-		for (o = 0; sscanf(line + pos, " %d.%d%n", &ip, &fp, &len) == 2;
-		     o++) {
-			pos += len;
-			if (o == order) {
-				idx = ip * 1000L + fp;
-				break;
-			}
-		}
-	}
-	fclose(f);
-	return idx;
+	for (o = 0; sscanf(p, " %d.%d%n", &ip, &fp, &len) == 2; o++, p += len)
+		if (o == order)
+			return ip * 1000L + fp;
+	return -1;
 }
 
 /* The pid of the kernel thread named @comm; -1 if none. */
