@@ -1078,6 +1078,7 @@ static int cmp_pfn(const void *a, const void *b)
 }
 
 #define DAMON_MAX_RANGES	32
+#define DAMON_WAIT_SECS		60
 
 /*
  * The physical ranges [start, end) (in pages) that hold the region's
@@ -1172,6 +1173,35 @@ static void damon_start(struct __test_metadata *_metadata,
 }
 
 /*
+ * Why the region did not all reach @to: where its pages are, how much
+ * memory @to has free (DAMON allocates there without reclaim), and what
+ * the scheme tried and applied (its stats, refreshed on request).
+ */
+static void damon_report(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(reasons) *self, int from, int to,
+			 double secs)
+{
+	static const char *const stat[] = {
+		"nr_tried", "sz_tried", "nr_applied", "sz_applied", "qt_exceeds",
+	};
+	char path[128], val[32];
+	unsigned int i;
+
+	TH_LOG("after %.0f s: %lu pages on node %d, %lu on node %d; node %d free %ld kB",
+	       secs, region_on(self, to), to, region_on(self, from), from, to,
+	       node_meminfo(to, "MemFree"));
+	if (damon_write(DAMON "0/state", "update_schemes_stats"))
+		return;
+	for (i = 0; i < sizeof(stat) / sizeof(stat[0]); i++) {
+		snprintf(path, sizeof(path),
+			 DAMON "0/contexts/0/schemes/0/stats/%s", stat[i]);
+		if (file_read(path, val, sizeof(val)))
+			snprintf(val, sizeof(val), "?");
+		TH_LOG("scheme %s %s", stat[i], val);
+	}
+}
+
+/*
  * The region on @from, and a kdamond whose scheme @action moves it to
  * @to: read all along for migrate_hot (@hot), never for migrate_cold
  * (asking where pages are reads none).
@@ -1186,7 +1216,8 @@ static void damon_migrate(struct __test_metadata *_metadata,
 			    "4294967295");
 	else
 		damon_start(_metadata, self, "migrate_cold", to, "0", "0");
-	region_wait(self, to, 60, hot);
+	if (region_wait(self, to, DAMON_WAIT_SECS, hot) < REGION_PAGES)
+		damon_report(_metadata, self, from, to, DAMON_WAIT_SECS);
 	ASSERT_EQ(0, damon_off()) TH_LOG("the kdamond would not stop");
 	self->damon = false;
 	region_check(_metadata, self, to);
