@@ -65,6 +65,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 
+#include "../lib/batch_trace.h"
 #include "../lib/vmtest.h"
 
 #define MAX_RUNS 1000
@@ -72,8 +73,6 @@
 #define SZ_2M (2UL << 20)
 #define BATCH_SYSCTL "/proc/sys/vm/migrate_batch_copy"
 #define THP_DIR "/sys/kernel/mm/transparent_hugepage/"
-#define TRACEFS "/sys/kernel/tracing"
-#define TRACE_EVENT TRACEFS "/events/migrate/mm_migrate_copy_batch/enable"
 #define DCBM "/sys/module/dcbm/parameters/"
 #define MTCOPY "/sys/module/mtcopy/parameters/"
 
@@ -220,49 +219,32 @@ struct copy_step {
 	unsigned long long bytes, ns, folios, copied, batches;
 };
 
-static int trace_clear(void)
-{
-	int fd = open(TRACEFS "/trace", O_WRONLY | O_TRUNC);
-
-	if (fd < 0) {
-		fprintf(stderr, "cannot clear %s/trace: %s\n", TRACEFS,
-			strerror(errno));
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
 static int trace_sum(struct copy_step *cs)
 {
-	unsigned long long bytes, ns;
-	unsigned int nr, copied;
-	char line[512], copier[32];
-	const char *p;
-	FILE *f = fopen(TRACEFS "/trace", "r");
+	FILE *f = batch_trace_open();
+	struct batch_event e;
+	char line[512];
 	int rc = 0;
 
 	memset(cs, 0, sizeof(*cs));
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		if (strstr(line, "LOST") && line[0] == 'C') {
+		if (batch_trace_lost(line)) {
 			fprintf(stderr, "the trace lost events: %s", line);
 			rc = -1;
 		}
-		p = strstr(line, "mm_migrate_copy_batch: ");
-		if (!p)
+		if (line[0] == '#' || !strstr(line, "mm_migrate_copy_batch:"))
 			continue;
-		if (sscanf(p, "mm_migrate_copy_batch: reason=%*s copier=%31s nr_folios=%u bytes=%llu nr_copied=%u result=%*d duration_ns=%llu",
-			   copier, &nr, &bytes, &copied, &ns) != 5) {
+		if (!batch_event_parse(line, &e)) {
 			fprintf(stderr, "bad event: %s", line);
 			rc = -1;
 			continue;
 		}
-		cs->bytes += bytes;
-		cs->ns += ns;
-		cs->folios += nr;
-		cs->copied += strcmp(copier, "cpu") ? copied : 0;
+		cs->bytes += e.bytes;
+		cs->ns += e.duration_ns;
+		cs->folios += e.nr_folios;
+		cs->copied += strcmp(e.copier, "cpu") ? e.nr_copied : 0;
 		cs->batches++;
 	}
 	fclose(f);
@@ -544,13 +526,15 @@ int main(int argc, char **argv)
 	}
 	sizes_keep(DCBM, dcbm0, true);
 	sizes_keep(MTCOPY, mtcopy0, true);
-	if (access(TRACEFS "/trace", F_OK) &&
-	    mount("nodev", TRACEFS, "tracefs", 0, NULL)) {
-		perror("mount tracefs");
+	rc = batch_trace_mount();
+	if (rc) {
+		fprintf(stderr, "mount tracefs: %s\n", strerror(-rc));
 		return 1;
 	}
-	if (thp_select(folio >> 10) || file_write(TRACE_EVENT, "1")) {
-		fprintf(stderr, "cannot set up THP sizes or %s\n", TRACE_EVENT);
+	rc = 1;
+	if (thp_select(folio >> 10) || file_write(BATCH_TRACE_EVENT, "1")) {
+		fprintf(stderr, "cannot set up THP sizes or %s\n",
+			BATCH_TRACE_EVENT);
 		goto restore;
 	}
 
@@ -560,8 +544,11 @@ int main(int argc, char **argv)
 				break;
 			if (strcmp(cfg[c].name, "default") && apply(&cfg[c]))
 				goto restore;
-			if (trace_clear())
+			if (batch_trace_start()) {
+				fprintf(stderr, "cannot clear %s/trace\n",
+					BATCH_TRACEFS);
 				goto restore;
+			}
 			v = one_run(folio, len, r + 2, &pct);
 			if (v < 0 || trace_sum(&cs))
 				goto restore;
@@ -598,7 +585,7 @@ int main(int argc, char **argv)
 		       ns[c] / 1e3 / batches[c]);
 	}
 restore:
-	file_write(TRACE_EVENT, "0");
+	batch_trace_stop();
 	if (*old) {
 		if (!access(DCBM "offloading", W_OK))
 			file_write(DCBM "offloading", "0");

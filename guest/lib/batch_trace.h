@@ -28,6 +28,7 @@ struct batch_event {
 	unsigned int nr_folios, nr_copied;
 	unsigned long bytes;
 	int result;
+	unsigned long long duration_ns;	/* of the copy step */
 };
 
 /* Parse one line of the trace: false if it is not a batch event. */
@@ -47,9 +48,15 @@ static inline bool batch_event_parse(const char *line, struct batch_event *e)
 		n = sizeof(e->task) - 1;
 	memcpy(e->task, t, n);
 	e->task[n] = '\0';
-	return sscanf(p, "mm_migrate_copy_batch: reason=%31s copier=%31s nr_folios=%u bytes=%lu nr_copied=%u result=%d",
+	return sscanf(p, "mm_migrate_copy_batch: reason=%31s copier=%31s nr_folios=%u bytes=%lu nr_copied=%u result=%d duration_ns=%llu",
 		      e->reason, e->copier, &e->nr_folios, &e->bytes,
-		      &e->nr_copied, &e->result) == 6;
+		      &e->nr_copied, &e->result, &e->duration_ns) == 7;
+}
+
+/* A line by which the trace says it lost events (its buffer overflowed) */
+static inline bool batch_trace_lost(const char *line)
+{
+	return !strncmp(line, "CPU:", 4) && strstr(line, "LOST");
 }
 
 /* tracefs, mounted if it is not: 0 or -errno. */
