@@ -468,6 +468,65 @@ plot '{dat}' using 2:xtic(1) title col, '' using 3 title col
     return made
 
 
+def mean_sd(vals):
+    vals = [v for v in vals if v is not None]
+    if not vals:
+        return None, None
+    m = sum(vals) / len(vals)
+    sd = (sum((v - m) ** 2 for v in vals) / (len(vals) - 1)) ** 0.5 if len(vals) > 1 else 0.0
+    return m, sd
+
+
+def tiering_section(phases, totals):
+    """The tiering workload per policy and copier: steady state, re-convergence
+    after each shift of the hot window, and the migration rates."""
+    keys = list(dict.fromkeys((r.get('policy', '?'), r.get('copy', '?')) for r in phases))
+    rows, stats = [], {}
+    for pol, cp in keys:
+        ph = [r for r in phases if r.get('policy') == pol and r.get('copy') == cp]
+        shifted = [r for r in ph if num(r, 'phase')]
+        tot = next((r for r in totals if r.get('policy') == pol and r.get('copy') == cp), {})
+        secs = num(tot, 'secs') or None
+        st = mean_sd([num(r, 'steady_acc_s') for r in ph])
+        # -1: not back within the phase (counted apart, not averaged)
+        rcv = [num(r, 'reconverge_s') for r in shifted]
+        hrv = [num(r, 'hot_reconverge_s') for r in shifted]
+        missed = sum(1 for v in rcv + hrv if v is not None and v < 0)
+        rc = mean_sd([v for v in rcv if v is not None and v >= 0])
+        hr = mean_sd([v for v in hrv if v is not None and v >= 0])
+        hot = mean_sd([num(r, 'hot_fast_pct') for r in ph])
+        promo = num(tot, 'pgpromote_success')
+        demo = (num(tot, 'pgdemote_kswapd') or 0) + (num(tot, 'pgdemote_direct') or 0)
+        cop, fb = num(tot, 'migrate_offload_copied') or 0, num(tot, 'migrate_offload_fallback') or 0
+        stats[(pol, cp)] = (st[0], rc[0], hr[0])
+
+        def f(x, fmt):
+            return '-' if x[0] is None else (fmt % x[0]) + ' ± ' + (fmt % x[1])
+        rows.append([pol, cp, f((st[0] / 1e6 if st[0] else None, (st[1] or 0) / 1e6), '%.2f'),
+                     f(rc, '%.1f'), f(hr, '%.1f'), f(hot, '%.0f'),
+                     '%.0f' % (promo / secs) if promo is not None and secs else '-',
+                     '%.0f' % (demo / secs) if secs else '-',
+                     '%.1f' % (100 * fb / (cop + fb)) if cop + fb else '-',
+                     missed, tot.get('bad_words', '-')])
+    for r, (pol, cp) in zip(rows, keys):
+        base = stats.get((pol, 'stock'))
+        mine = stats[(pol, cp)]
+        r.insert(3, '%.3f' % ratio(mine[0], base[0]) if base and ratio(mine[0], base[0]) else '-')
+        r.insert(5, '%.3f' % ratio(mine[1], base[1]) if base and ratio(mine[1], base[1]) else '-')
+    p0 = phases[0] if phases else {}
+    note = ('The tiering workload (guest/bench/tiering.c): reads from node 0\'s CPUs, '
+            'mostly in a hot window that moves every phase, every word checked; node 0 cut '
+            'down with hugetlb pages so that the working set overflows it into node 2. '
+            'Steady state: accesses/s over each phase\'s second half, mean ± SD over '
+            'phases; re-convergence: seconds from a shift to the first sample within 10% '
+            'of steady state (accesses/s) or at 90% of the phase\'s final share of the '
+            'hot window on node 0; rates per second of the whole run.')
+    head = ['policy', 'copier', 'steady M acc/s', 'vs stock', 're-converge s', 'vs stock',
+            'hot set re-converge s', 'hot set on node 0 %', 'promotions/s', 'demotions/s',
+            'fell back %', 'shifts not re-converged', 'bad words']
+    return ['### Tiering workload', '', note, ''] + md_table(head, rows)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('results')
@@ -534,6 +593,8 @@ def main():
         md += batch_window_section(bw)
     if uw:
         md += window_section(uw)
+    if tables.get('tiering_phase'):
+        md += tiering_section(tables['tiering_phase'], tables.get('tiering_total', []))
 
     tg = targets(dma, mp, bc, ceil) if dma and mp and bc else []
     if bmp and bbc:

@@ -11,7 +11,11 @@
 #   BENCH_MEMCPY_MB  MB copied per thread per run
 #   BENCH_DMA_MB     MB copied per DMA channel per run
 #   BENCH_MOVE_MB    MB moved per move_pages run
-#   BENCH_PARTS      the tables to measure: memcpy,dma,move,batch,window (all)
+#   BENCH_PARTS      the tables to measure: memcpy,dma,move,batch,window (all),
+#                    tiering (only when asked for, for now)
+#   BENCH_TIER_MB, BENCH_TIER_SAMPLES, BENCH_TIER_PHASES, BENCH_TIER_FAST_MB
+#                    the tiering workload: working set (512), 1 s samples per
+#                    phase (10), phases (3), what node 0 keeps free (384)
 #   BENCH_WINDOW_MB, BENCH_WINDOW_CONFIGS
 #   BENCH_BATCH_SIZES the batch sizes compared (batch_bytes; 2m,8m,16m)
 #   BENCH_BATCH_WINDOW_MB, BENCH_BATCH_WINDOW_RUNS  the window by batch size
@@ -32,6 +36,7 @@ esac
 # Only what the user set is passed on; the defaults live in guest/bench.sh.
 guest_env BENCH_FULL BENCH_RUNS BENCH_DMA_RUNS BENCH_MEMCPY_MB BENCH_DMA_MB BENCH_MOVE_MB \
 	BENCH_PARTS BENCH_WINDOW_MB BENCH_WINDOW_CONFIGS BENCH_BATCH_SIZES \
+	BENCH_TIER_MB BENCH_TIER_SAMPLES BENCH_TIER_PHASES BENCH_TIER_FAST_MB BENCH_TIER_CONFIGS \
 	BENCH_BATCH_WINDOW_MB BENCH_BATCH_WINDOW_RUNS
 
 vm_rc=0
