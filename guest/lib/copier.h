@@ -114,6 +114,8 @@ static inline void copier_setup(struct __test_metadata *_metadata,
 	case COPIER_TEST_MIGRATOR:
 		dir = COPIER_TM;
 		ASSERT_EQ(0, file_write(COPIER_TM_STATS, "0"));
+		/* A copier that copies: no failure left by an earlier user */
+		ASSERT_EQ(0, file_write(COPIER_TM "fail_every", "0"));
 		break;
 	case COPIER_MTCOPY:
 		ASSERT_EQ(0, system("modprobe mtcopy"));
