@@ -22,7 +22,8 @@
  *  - failslab_* and fail_page_alloc_*: the kernel's fault injection fails
  *    a share of the allocations made by the mover thread from the code of
  *    dcbm, swdma or mtcopy (task filter plus stacktrace filter on the
- *    range of the module's functions), for CHURN_FAULT_MOVES (4) moves;
+ *    range of the module's functions), for CHURN_FAULT_MOVES (4) moves
+ *    and on until a batch fell back (at most ten times as many);
  *  - pressure_dcbm and pressure_mtcopy: another process fills node 1 and
  *    holds it at its low watermark, with the per-cpu page lists kept
  *    small; moves to it then leave pages behind, which must stay intact
@@ -783,12 +784,22 @@ static void inject(struct __test_metadata *_metadata,
 	bool dcbm = !strcmp(migrator, "dcbm");
 	const char *params = dcbm ? DCBM : MTCOPY;
 	long long injected, fb = fallback_batches();
+	unsigned long more;
 
 	offload_with(_metadata, self, migrator, use_sg);
 	fault_injection_on(_metadata, self, dir, target, pct);
 	if (_metadata->exit_code)
 		return;
 	let_move(_metadata, self, moves);
+	/*
+	 * A failed allocation need not cost a batch: a batch's layout
+	 * comes from kvmalloc(), which tries vmalloc() after a failed
+	 * kmalloc(), and vmalloc() may get its pages (about half the time
+	 * at 50%).  Go on moving until a batch fell back, for at most ten
+	 * times as many moves.
+	 */
+	for (more = 9 * moves; more && fallback_batches() == fb; more--)
+		let_move(_metadata, self, 1);
 	injected = fault_injection_done(_metadata, self);
 	fb = fallback_batches() - fb;
 	put(_metadata, params, "offloading", "0");
