@@ -25,9 +25,9 @@ else
 	mp_mb=${BENCH_MOVE_MB:-256}
 fi
 # BENCH_PARTS: which tables (memcpy, dma, move, batch, window, tiering;
-# default all but tiering, whose report is not written yet).
+# default all).
 part() {
-	case ",${BENCH_PARTS:-memcpy,dma,move,batch,window}," in *",$1,"*) return 0 ;; esac
+	case ",${BENCH_PARTS:-memcpy,dma,move,batch,window,tiering}," in *",$1,"*) return 0 ;; esac
 	return 1
 }
 # The unmapped window: MB per move and the sysctl settings compared.
@@ -135,95 +135,9 @@ if part window; then
 			-r "$runs" -c "$uw_cfg" || rc=1
 	done
 fi
-# Tiering: the tiering workload (a working set larger than what node 0
-# has free, its hot window moving) under NUMA balancing's tiering mode,
-# with each copier.  Node 0 is cut down to TIER_FAST_MB free with 2 MiB
-# hugetlb pages (which neither reclaim nor NUMA balancing moves), so
-# that a working set of a few hundred MB overflows it; the workload
-# binds itself to nodes 0 and 2.  The scanner is sped up as in
-# migration_reasons, so that a run of 30 s sees several rounds.
-# A migrator given every batch of every reason (as in the move_pages
-# table): at its defaults it leaves the 4K promotions, one folio each,
-# and kswapd's demotions of up to 32 to the CPU.
-tier_migrator() {
-	local p=/sys/module/$1/parameters
-	echo 1 >/proc/sys/vm/migrate_batch_copy && echo "$3" >$p/$2 &&
-		echo 0 >$p/min_batch_bytes && echo all >$p/reason_mask &&
-		echo 1 >$p/offloading
-}
-tier_copy() {
-	local n=${1#*:}
-	for m in dcbm mtcopy; do
-		[ ! -w /sys/module/$m/parameters/offloading ] ||
-			echo 0 >/sys/module/$m/parameters/offloading
-	done
-	case $1 in
-	stock) echo 0 >/proc/sys/vm/migrate_batch_copy ;;
-	batch) echo 2 >/proc/sys/vm/migrate_batch_copy ;;
-	mtcopy:*) tier_migrator mtcopy nr_threads "$n" ;;
-	dcbm_sg:*) tier_migrator dcbm nr_dma_chan "$n" &&
-		echo on >/sys/module/dcbm/parameters/use_sg ;;
-	*) return 1 ;;
-	esac
-}
-# kswapd gives a node up after 16 passes that reclaim nothing (the
-# node's node_unreclaimable in /proc/zoneinfo), and is not woken for it
-# again until some reclaim there makes progress.  Promotion wakes kswapd
-# when the fast node is full: once node 0 is given up (which the end of
-# a run, every page of it hot, can do) nothing is promoted any more, and
-# every later copier would be measured on a system that no longer
-# tiers.  Reclaim that does progress resets it: 64 MB of tmpfs written
-# from node 0 in a memory cgroup of its own, demoted by memory.reclaim.
-tier_reset() {
-	local cg=/sys/fs/cgroup/tier-reset fs=/tmp/tier-reset
-	[ -e /sys/fs/cgroup/cgroup.controllers ] ||
-		mount -t cgroup2 none /sys/fs/cgroup || return 1
-	echo +memory >/sys/fs/cgroup/cgroup.subtree_control
-	mkdir -p $cg $fs && mount -t tmpfs none $fs || return 1
-	sh -c "echo \$\$ >$cg/cgroup.procs &&
-		exec taskset -c 0 dd if=/dev/zero of=$fs/fill bs=1M count=64 2>/dev/null"
-	echo 64M >$cg/memory.reclaim 2>/dev/null
-	umount $fs
-	rmdir $cg $fs 2>/dev/null
-	return 0
-}
+# The tiering table (bench-tiering.sh).
 if part tiering; then
-	H=/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages
-	D=/sys/kernel/debug/sched/numa_balancing
-	tier_mb=${BENCH_TIER_MB:-512}
-	tier_args="-m $tier_mb -n ${BENCH_TIER_SAMPLES:-10} -P ${BENCH_TIER_PHASES:-3}"
-	tier_cfg="stock batch dcbm_sg:1 dcbm_sg:2 dcbm_sg:4 $(for n in $mt_n; do echo mtcopy:$n; done)"
-	tier_cfg=${BENCH_TIER_CONFIGS:-$tier_cfg}
-	tier_cfg=${tier_cfg//,/ }
-	saved_batch=$(cat /proc/sys/vm/migrate_batch_copy)
-	saved_mig=
-	for m in dcbm mtcopy; do
-		saved_mig="$saved_mig $m $(cat /sys/module/$m/parameters/min_batch_bytes) $(cat /sys/module/$m/parameters/reason_mask)"
-	done
-	free=$(awk '/MemFree/ { print $4 }' /sys/devices/system/node/node0/meminfo)
-	echo $(((free / 1024 - ${BENCH_TIER_FAST_MB:-384}) / 2)) >$H
-	echo 1 >/sys/kernel/mm/numa/demotion_enabled
-	echo 0 >$D/scan_delay_ms
-	echo 100 >$D/scan_period_min_ms
-	echo 1000 >$D/scan_period_max_ms
-	for c in $tier_cfg; do
-		vm_progress "tiering, NUMA balancing tiering mode, $c: ${tier_mb} MB, node 0 with $(awk '/MemFree/ { print $4 }' /sys/devices/system/node/node0/meminfo) kB free, node_unreclaimable $(awk '/^Node 0,/ { z = 1 } z && /node_unreclaimable/ { print $2; exit }' /proc/zoneinfo)"
-		tier_reset || vm_progress "cannot reset node 0's reclaim state"
-		vm_progress "  node 0: node_unreclaimable $(awk '/^Node 0,/ { z = 1 } z && /node_unreclaimable/ { print $2; exit }' /proc/zoneinfo) after the reset"
-		tier_copy "$c" || { vm_progress "cannot set up $c"; rc=1; continue; }
-		echo 2 >/proc/sys/kernel/numa_balancing
-		vm_block bench "tiering-nb-$c" "$B/tiering" $tier_args \
-			-l "policy=nb,copy=$c" || rc=1
-		echo 0 >/proc/sys/kernel/numa_balancing
-	done
-	tier_copy stock
-	echo "$saved_batch" >/proc/sys/vm/migrate_batch_copy
-	set -- $saved_mig
-	while [ $# -ge 3 ]; do
-		echo "$2" >/sys/module/$1/parameters/min_batch_bytes
-		echo "$3" >/sys/module/$1/parameters/reason_mask
-		shift 3
-	done
-	echo 0 >$H
+	. /usr/lib/vmtest/bench-tiering.sh
+	tiering_bench
 fi
 exit $rc

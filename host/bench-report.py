@@ -14,43 +14,21 @@ stdout and in OUTDIR/bench.md, one CSV per table, PNG plots (gnuplot).
 import argparse
 import csv
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
+
+from bench_common import md_table, num, ratio, read_rows, style, write_csv
+import bench_tiering
 
 FOLIOS = ['4K', '64K', '1M', '2M']
 ORDER = {'4K': 0, '64K': 4, '1M': 8, '2M': 9}
 KB = {'4K': 4, '64K': 64, '1M': 1024, '2M': 2048}
 
 
-def read_rows(results):
-    tables, errors, inblock = {}, [], None
-    with open(results, errors='backslashreplace') as f:
-        for line in f:
-            line = line.rstrip('\r\n')
-            m = re.match(r'@@vmtest (begin|end) bench (\S+)(?: rc=(-?\d+))?', line)
-            if m:
-                inblock = m.group(2) if m.group(1) == 'begin' else None
-                if m.group(1) == 'end' and m.group(3) != '0':
-                    errors.append(f'{m.group(2)}: exited with status {m.group(3)}')
-                continue
-            if not inblock or line.startswith('@@vmtest'):
-                continue
-            words = line.split()
-            if len(words) < 2 or not all('=' in w for w in words[1:]):
-                continue
-            row = dict(w.split('=', 1) for w in words[1:])
-            tables.setdefault(words[0], []).append(row)
-    return tables, errors
 
 
-def num(row, key):
-    try:
-        return float(row[key])
-    except (KeyError, ValueError, TypeError):
-        return None
 
 
 def pm(row, name, fmt='%.3f'):
@@ -60,19 +38,8 @@ def pm(row, name, fmt='%.3f'):
     return (fmt % m) + ' ± ' + (fmt % s if s is not None else '?')
 
 
-def md_table(head, rows):
-    out = ['| ' + ' | '.join(head) + ' |', '|' + '|'.join('---' for _ in head) + '|']
-    out += ['| ' + ' | '.join(str(c) for c in r) + ' |' for r in rows]
-    return out + ['']
 
 
-def write_csv(path, rows):
-    keys = list(dict.fromkeys(k for r in rows for k in r))
-    with open(path, 'w', newline='') as f:
-        w = csv.writer(f)
-        w.writerow(keys)
-        for row in rows:
-            w.writerow([row.get(k, '') for k in keys])
 
 
 def configs(rows):
@@ -319,10 +286,6 @@ def cell_by(rows, mem, copy):
     return None
 
 
-def ratio(a, b):
-    if a is None or b is None or not b:
-        return None
-    return a / b
 
 
 def targets(dma, mp, bc, ceil):
@@ -372,18 +335,9 @@ def targets(dma, mp, bc, ceil):
     return res
 
 
-def style(config):
-    """Colour by thread/channel count, dash and point by copier."""
-    kind, _, n = config.partition(':')
-    colour = {'1': '#1f77b4', '2': '#ff7f0e', '4': '#d62728'}.get(n, '#000000')
-    dash, point = {'stock': (1, 7), 'batch': (2, 5), 'dcbm': (3, 4),
-                   'dcbm_sg': (1, 6), 'mtcopy': (4, 8)}.get(kind, (1, 1))
-    if kind == 'stock':
-        colour = '#7f7f7f'
-    return f"lw 2 dt {dash} pt {point} lc rgb '{colour}'"
 
 
-def gnuplot(outdir, mp, bc, dma, ceil):
+def gnuplot(outdir, mp, bc, dma, ceil, tier_samples):
     if not shutil.which('gnuplot'):
         print('warning: gnuplot not found, no plots (host/deps.sh bench installs it)',
               file=sys.stderr)
@@ -458,6 +412,9 @@ set key top right
 plot '{dat}' using 2:xtic(1) title col, '' using 3 title col
 """)
             made.append('dma_setup.png')
+        tier_script, tier_made = bench_tiering.plot(outdir, tier_samples, tmp)
+        script += tier_script
+        made += tier_made
         gp = os.path.join(tmp, 'plots.gp')
         with open(gp, 'w') as f:
             f.write('\n'.join(script))
@@ -468,63 +425,8 @@ plot '{dat}' using 2:xtic(1) title col, '' using 3 title col
     return made
 
 
-def mean_sd(vals):
-    vals = [v for v in vals if v is not None]
-    if not vals:
-        return None, None
-    m = sum(vals) / len(vals)
-    sd = (sum((v - m) ** 2 for v in vals) / (len(vals) - 1)) ** 0.5 if len(vals) > 1 else 0.0
-    return m, sd
 
 
-def tiering_section(phases, totals):
-    """The tiering workload per policy and copier: steady state, re-convergence
-    after each shift of the hot window, and the migration rates."""
-    keys = list(dict.fromkeys((r.get('policy', '?'), r.get('copy', '?')) for r in phases))
-    rows, stats = [], {}
-    for pol, cp in keys:
-        ph = [r for r in phases if r.get('policy') == pol and r.get('copy') == cp]
-        shifted = [r for r in ph if num(r, 'phase')]
-        tot = next((r for r in totals if r.get('policy') == pol and r.get('copy') == cp), {})
-        secs = num(tot, 'secs') or None
-        st = mean_sd([num(r, 'steady_acc_s') for r in ph])
-        # -1: not back within the phase (counted apart, not averaged)
-        rcv = [num(r, 'reconverge_s') for r in shifted]
-        hrv = [num(r, 'hot_reconverge_s') for r in shifted]
-        missed = sum(1 for v in rcv + hrv if v is not None and v < 0)
-        rc = mean_sd([v for v in rcv if v is not None and v >= 0])
-        hr = mean_sd([v for v in hrv if v is not None and v >= 0])
-        hot = mean_sd([num(r, 'hot_fast_pct') for r in ph])
-        promo = num(tot, 'pgpromote_success')
-        demo = (num(tot, 'pgdemote_kswapd') or 0) + (num(tot, 'pgdemote_direct') or 0)
-        cop, fb = num(tot, 'migrate_offload_copied') or 0, num(tot, 'migrate_offload_fallback') or 0
-        stats[(pol, cp)] = (st[0], rc[0], hr[0])
-
-        def f(x, fmt):
-            return '-' if x[0] is None else (fmt % x[0]) + ' ± ' + (fmt % x[1])
-        rows.append([pol, cp, f((st[0] / 1e6 if st[0] else None, (st[1] or 0) / 1e6), '%.2f'),
-                     f(rc, '%.1f'), f(hr, '%.1f'), f(hot, '%.0f'),
-                     '%.0f' % (promo / secs) if promo is not None and secs else '-',
-                     '%.0f' % (demo / secs) if secs else '-',
-                     '%.1f' % (100 * fb / (cop + fb)) if cop + fb else '-',
-                     missed, tot.get('bad_words', '-')])
-    for r, (pol, cp) in zip(rows, keys):
-        base = stats.get((pol, 'stock'))
-        mine = stats[(pol, cp)]
-        r.insert(3, '%.3f' % ratio(mine[0], base[0]) if base and ratio(mine[0], base[0]) else '-')
-        r.insert(5, '%.3f' % ratio(mine[1], base[1]) if base and ratio(mine[1], base[1]) else '-')
-    p0 = phases[0] if phases else {}
-    note = ('The tiering workload (guest/bench/tiering.c): reads from node 0\'s CPUs, '
-            'mostly in a hot window that moves every phase, every word checked; node 0 cut '
-            'down with hugetlb pages so that the working set overflows it into node 2. '
-            'Steady state: accesses/s over each phase\'s second half, mean ± SD over '
-            'phases; re-convergence: seconds from a shift to the first sample within 10% '
-            'of steady state (accesses/s) or at 90% of the phase\'s final share of the '
-            'hot window on node 0; rates per second of the whole run.')
-    head = ['policy', 'copier', 'steady M acc/s', 'vs stock', 're-converge s', 'vs stock',
-            'hot set re-converge s', 'hot set on node 0 %', 'promotions/s', 'demotions/s',
-            'fell back %', 'shifts not re-converged', 'bad words']
-    return ['### Tiering workload', '', note, ''] + md_table(head, rows)
 
 
 def main():
@@ -593,25 +495,29 @@ def main():
         md += batch_window_section(bw)
     if uw:
         md += window_section(uw)
-    if tables.get('tiering_phase'):
-        md += tiering_section(tables['tiering_phase'], tables.get('tiering_total', []))
+    tmd, ttg, why = bench_tiering.tiering_report(tables, args.outdir)
+    md += tmd
 
     tg = targets(dma, mp, bc, ceil) if dma and mp and bc else []
     if bmp and bbc:
         tg += batch_targets(bmp, bbc)
+    tg += ttg
     if tg:
         md += ['### Targets (ratios from this boot)', '']
         md += md_table(['target', 'measured', 'met'],
-                       [[t, m, 'yes' if ok else '**no**'] for t, m, ok in tg])
+                       [[t, m, {True: 'yes', None: '**within noise**'}.get(ok, '**no**')]
+                        for t, m, ok in tg])
+        if why:
+            md += ['Why, in the same boot\'s figures:', ''] + ['- ' + w for w in why] + ['']
         with open(os.path.join(args.outdir, 'targets.csv'), 'w', newline='') as f:
             w = csv.writer(f)
             w.writerow(['target', 'measured', 'met'])
             for t, m, ok in tg:
-                w.writerow([t, m, 'yes' if ok else 'no'])
+                w.writerow([t, m, {True: 'yes', None: 'within noise'}.get(ok, 'no')])
 
     for name, rows in tables.items():
         write_csv(os.path.join(args.outdir, f'{name}.csv'), rows)
-    plots = gnuplot(args.outdir, mp, bc, dma, ceil)
+    plots = gnuplot(args.outdir, mp, bc, dma, ceil, tables.get('tiering_sample', []))
     if plots:
         md += ['Plots: ' + ', '.join(plots), '']
     with open(os.path.join(args.outdir, 'bench.md'), 'w') as f:

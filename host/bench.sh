@@ -11,11 +11,15 @@
 #   BENCH_MEMCPY_MB  MB copied per thread per run
 #   BENCH_DMA_MB     MB copied per DMA channel per run
 #   BENCH_MOVE_MB    MB moved per move_pages run
-#   BENCH_PARTS      the tables to measure: memcpy,dma,move,batch,window (all),
-#                    tiering (only when asked for, for now)
+#   BENCH_PARTS      the tables to measure: memcpy,dma,move,batch,window,tiering
+#                    (all)
 #   BENCH_TIER_MB, BENCH_TIER_SAMPLES, BENCH_TIER_PHASES, BENCH_TIER_FAST_MB
 #                    the tiering workload: working set (512), 1 s samples per
-#                    phase (10), phases (3), what node 0 keeps free (384)
+#                    phase (8), phases (4), what node 0 keeps free (384)
+#   BENCH_TIER_POLICIES, BENCH_TIER_CONFIGS, BENCH_TIER_RUNS, BENCH_TIER_DAMON_MB
+#                    its policies (nb,damon; nb:MBPS sets the promotion rate
+#                    limit), copiers (stock,batch,mtcopy:N,dcbm_sg:N), runs of
+#                    each (1; FULL=1: 3), DAMON's quota per second (256)
 #   BENCH_WINDOW_MB, BENCH_WINDOW_CONFIGS
 #   BENCH_BATCH_SIZES the batch sizes compared (batch_bytes; 2m,8m,16m)
 #   BENCH_BATCH_WINDOW_MB, BENCH_BATCH_WINDOW_RUNS  the window by batch size
@@ -37,6 +41,7 @@ esac
 guest_env BENCH_FULL BENCH_RUNS BENCH_DMA_RUNS BENCH_MEMCPY_MB BENCH_DMA_MB BENCH_MOVE_MB \
 	BENCH_PARTS BENCH_WINDOW_MB BENCH_WINDOW_CONFIGS BENCH_BATCH_SIZES \
 	BENCH_TIER_MB BENCH_TIER_SAMPLES BENCH_TIER_PHASES BENCH_TIER_FAST_MB BENCH_TIER_CONFIGS \
+	BENCH_TIER_POLICIES BENCH_TIER_RUNS BENCH_TIER_DAMON_MB \
 	BENCH_BATCH_WINDOW_MB BENCH_BATCH_WINDOW_RUNS
 
 vm_rc=0

@@ -27,7 +27,7 @@ case $(ldd "$busybox" 2>&1 || true) in *"not a dynamic"*) ;; *) false ;; esac ||
 cp "$busybox" "$ROOT/bin/busybox"
 install -m 0755 "$TOP/guest/init" "$ROOT/init"
 install -m 0644 "$TOP/guest/lib.sh" "$TOP/guest/check.sh" "$TOP/guest/bench.sh" \
-	"$TOP/guest/builtin.sh" "$ROOT/usr/lib/vmtest/"
+	"$TOP/guest/bench-tiering.sh" "$TOP/guest/builtin.sh" "$ROOT/usr/lib/vmtest/"
 install -m 0755 "$GOUT"/tools/* "$TOP/guest/mm_migration_offload.sh" \
 	"$ROOT/usr/lib/vmtest/"
 for kind in tests boot bench kselftest; do

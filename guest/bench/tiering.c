@@ -3,12 +3,14 @@
  * A tiering workload: a working set of 4K pages, read by threads on the
  * fast node's CPUs with a skewed pattern (a share of the reads in a hot
  * window, the rest anywhere), the hot window moving to another part of
- * the working set at set intervals.  Whatever moves the pages between
+ * the working set at set intervals: to the window-sized stretch with the
+ * fewest pages on the fast node, so that every phase starts with a hot
+ * set to promote.  Whatever moves the pages between
  * tiers (NUMA balancing's tiering mode, DAMON, reclaim) is the system's
  * business; this only reads, checks and reports.
  *
  *   tiering [-m MB] [-H hot%] [-p pct] [-t threads] [-i ms] [-n samples]
- *           [-P phases] [-F node] [-s node] [-S seed] [-l k=v,...]
+ *           [-P phases] [-F node] [-s node] [-B node] [-S seed] [-l k=v,...]
  *
  *   -m  working set (default 512 MB)
  *   -H  hot window, in percent of the working set (default 10)
@@ -24,6 +26,8 @@
  *       slow tier rather than to another fast node; MPOL_F_NUMA_BALANCING
  *       lets NUMA balancing move it between them (it skips a bound
  *       mapping without)
+ *   -B  bind the working set to this node alone instead, without
+ *       MPOL_F_NUMA_BALANCING: the speed of one tier, nothing migrating
  *   -S  pattern seed (default 1)
  *   -l  labels for every output line (policy=nb,copy=stock: what the
  *       caller set up, which this program does not know)
@@ -33,13 +37,18 @@
  *
  *   tiering_sample phase=K t=SECS acc_s=N hot_fast_pct=X ws_fast_pct=Y
  *   tiering_phase phase=K steady_acc_s=N reconverge_s=S hot_fast_pct=X
- *          hot_reconverge_s=S
+ *          hot_reconverge_s=S start_fast_pct=X (the new window's share on
+ *          the fast node when it became hot)
  *   tiering_total accesses=N bad_words=N secs=S COUNTER=N ... (/proc/vmstat
- *          deltas of the migration counters)
+ *          deltas of the migration counters) copy_batches=N copy_bytes=N
+ *          copy_ns=N copy_dropped=N (the batch copy steps of the run, summed
+ *          by a histogram trigger on mm_migrate_copy_batch; absent on a
+ *          kernel without CONFIG_HIST_TRIGGERS)
  *
  * Steady state is the mean of a phase's second half; re-convergence is
  * the time from the shift to the first sample back within 10% of it
- * (accesses/s), or at 90% of the phase's final hot-set residency.  Exit
+ * (accesses/s), or with HOT_SETTLED_PCT of the hot window on the fast
+ * node (hot-set re-convergence; -1: not within the phase).  Exit
  * status 1 if any word read was wrong or a step failed.
  */
 #define _GNU_SOURCE
@@ -51,12 +60,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "../lib/batch_trace.h"
 #include "../lib/pages.h"
 #include "../lib/pin.h"
 
 #define RESIDENCY_SAMPLE	2048	/* pages whose node a sample asks */
 #define BATCH			1024	/* reads between counter updates */
 #define MAX_SAMPLES		10000
+#define HOT_SETTLED_PCT		80	/* of the hot window on the fast node */
 
 static const char *const counters[] = {
 	"numa_pte_updates", "numa_hint_faults", "pgpromote_candidate",
@@ -142,6 +153,30 @@ static double residency(unsigned long first, unsigned long count, int node)
 	return 100.0 * on / n;
 }
 
+/*
+ * The first page of the next hot window: of the window-sized stretches
+ * after @prev (every one, @prev's included, if @first), the one with the
+ * fewest pages on @node, the earliest of equals; its share there into
+ * @pct.
+ */
+static unsigned long next_window(unsigned long prev, bool first, int node,
+				 double *pct)
+{
+	unsigned long n = ws.pages / ws.hot_pages, k, start, best = prev;
+	double r;
+
+	*pct = 101;
+	for (k = first ? 0 : 1; k < n; k++) {
+		start = (prev + k * ws.hot_pages) % ws.pages;
+		r = residency(start, ws.hot_pages, node);
+		if (r >= 0 && r < *pct) {
+			*pct = r;
+			best = start;
+		}
+	}
+	return best;
+}
+
 static void vmstat_read(long long *v)
 {
 	unsigned int i;
@@ -153,7 +188,7 @@ static void vmstat_read(long long *v)
 static int usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [-m MB] [-H hot%%] [-p pct] [-t threads] [-i ms] [-n samples] [-P phases] [-F node] [-s node] [-S seed] [-l k=v,...]\n",
+		"usage: %s [-m MB] [-H hot%%] [-p pct] [-t threads] [-i ms] [-n samples] [-P phases] [-F node] [-s node] [-B node] [-S seed] [-l k=v,...]\n",
 		prog);
 	return 2;
 }
@@ -177,17 +212,21 @@ int main(int argc, char **argv)
 {
 	unsigned long mb = 512, hot = 10, interval = 1000, nsamples = 20;
 	unsigned long phases = 3, threads = 0, seed = 1, fast = 0, slow = 2;
+	long only = -1;
 	static double acc[MAX_SAMPLES], hotres[MAX_SAMPLES];
+	static double start_pct[MAX_SAMPLES];	/* per phase */
+	unsigned long hot0;
 	char labels[128] = "";
 	long long v0[NR_COUNTERS], v1[NR_COUNTERS];
 	unsigned long long last = 0, total;
 	pthread_t *tid;
 	double t0, t, prev;
 	unsigned long i, k, j, mask;
-	int opt, rc = 0;
+	struct batch_hist h;
+	int opt, hist, rc = 0;
 
 	ws.hot_pct = 90;
-	while ((opt = getopt(argc, argv, "m:H:p:t:i:n:P:F:s:S:l:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:H:p:t:i:n:P:F:s:B:S:l:")) != -1) {
 		switch (opt) {
 		case 'm': mb = parse_pos("-m", optarg, 1L << 20); break;
 		case 'H': hot = parse_pos("-H", optarg, 50); break;
@@ -198,6 +237,7 @@ int main(int argc, char **argv)
 		case 'P': phases = parse_pos("-P", optarg, MAX_SAMPLES); break;
 		case 'F': fast = parse_node("-F", optarg); break;
 		case 's': slow = parse_node("-s", optarg); break;
+		case 'B': only = parse_node("-B", optarg); break;
 		case 'S': seed = parse_pos("-S", optarg, LONG_MAX); break;
 		case 'l':
 			if (strlen(optarg) >= sizeof(labels) - 1 ||
@@ -237,12 +277,12 @@ int main(int argc, char **argv)
 	ws.seed = seed;
 	ws.buf = mmap(NULL, ws.pages * PAGES_SZ, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	mask = 1UL << fast | 1UL << slow;
+	mask = only < 0 ? 1UL << fast | 1UL << slow : 1UL << only;
 	if (ws.buf == MAP_FAILED ||
 	    madvise(ws.buf, ws.pages * PAGES_SZ, MADV_NOHUGEPAGE) ||
 	    syscall(SYS_mbind, ws.buf, ws.pages * PAGES_SZ,
-		    MPOL_BIND | MPOL_F_NUMA_BALANCING, &mask, sizeof(mask) * 8,
-		    0)) {
+		    MPOL_BIND | (only < 0 ? MPOL_F_NUMA_BALANCING : 0), &mask,
+		    sizeof(mask) * 8, 0)) {
 		perror("working set");
 		return 1;
 	}
@@ -254,6 +294,10 @@ int main(int argc, char **argv)
 	tid = calloc(threads, sizeof(*tid));
 	if (!tid)
 		return 1;
+	hist = batch_hist_start();
+	if (hist)
+		fprintf(stderr, "no histogram of the batch events (%s): no copy-step time\n",
+			strerror(-hist));
 	vmstat_read(v0);
 	for (i = 0; i < threads; i++) {
 		if (pthread_create(&tid[i], NULL, reader, (void *)i)) {
@@ -263,8 +307,9 @@ int main(int argc, char **argv)
 	}
 	t0 = prev = now();
 	for (k = 0; k < phases; k++) {
-		/* Hot windows 3/8 of the working set apart: no overlap */
-		atomic_store(&ws.hot_start, k * (ws.pages / 8 * 3) % ws.pages);
+		hot0 = next_window(atomic_load(&ws.hot_start), !k, fast,
+				   &start_pct[k]);
+		atomic_store(&ws.hot_start, hot0);
 		for (j = 0; j < nsamples; j++) {
 			unsigned long s = k * nsamples + j;
 			unsigned long long a;
@@ -288,6 +333,13 @@ int main(int argc, char **argv)
 		pthread_join(tid[i], NULL);
 	vmstat_read(v1);
 	t = now() - t0;
+	if (!hist) {
+		hist = batch_hist_read(&h);
+		if (hist)
+			fprintf(stderr, "cannot read the histogram: %s\n",
+				strerror(-hist));
+		batch_hist_stop();
+	}
 
 	for (k = 0; k < phases; k++) {
 		const double *a = acc + k * nsamples, *h = hotres + k * nsamples;
@@ -301,10 +353,11 @@ int main(int argc, char **argv)
 			if (a[j] >= 0.9 * steady && a[j] <= 1.1 * steady)
 				conv = (j + 1) * interval / 1000.0;
 		for (j = 0; j < nsamples && hconv < 0; j++)
-			if (h[j] >= 0.9 * h[nsamples - 1])
+			if (h[j] >= HOT_SETTLED_PCT)
 				hconv = (j + 1) * interval / 1000.0;
-		printf("tiering_phase%s phase=%lu steady_acc_s=%.0f reconverge_s=%.1f hot_fast_pct=%.1f hot_reconverge_s=%.1f\n",
-		       labels, k, steady, conv, h[nsamples - 1], hconv);
+		printf("tiering_phase%s phase=%lu steady_acc_s=%.0f reconverge_s=%.1f hot_fast_pct=%.1f hot_reconverge_s=%.1f start_fast_pct=%.1f\n",
+		       labels, k, steady, conv, h[nsamples - 1], hconv,
+		       start_pct[k]);
 	}
 	total = atomic_load(&ws.accesses);
 	printf("tiering_total%s accesses=%llu bad_words=%llu secs=%.1f", labels,
@@ -312,6 +365,9 @@ int main(int argc, char **argv)
 	       (unsigned long long)atomic_load(&ws.bad), t);
 	for (i = 0; i < NR_COUNTERS; i++)
 		printf(" %s=%lld", counters[i], v1[i] - v0[i]);
+	if (!hist)
+		printf(" copy_batches=%llu copy_bytes=%llu copy_ns=%llu copy_dropped=%llu",
+		       h.batches, h.bytes, h.duration_ns, h.dropped);
 	printf("\n");
 	if (atomic_load(&ws.bad)) {
 		fprintf(stderr, "%llu words read wrong\n",

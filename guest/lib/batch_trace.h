@@ -3,6 +3,9 @@
  * The migrate:mm_migrate_copy_batch tracepoint, read back from tracefs:
  * one event per batch copy step, with the migration reason, the copier
  * ("cpu" or a migrator's name), folios, bytes, folios copied and result.
+ * Or summed in the kernel by a histogram trigger on it (batch_hist_*()),
+ * for runs with more events than the trace buffer holds: no buffer, no
+ * event lost, nothing to parse but the sums.
  */
 #ifndef BATCH_TRACE_H
 #define BATCH_TRACE_H
@@ -11,6 +14,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -111,6 +115,81 @@ static inline int batch_trace_next(FILE *f, struct batch_event *e, char *bad,
 		return -1;
 	}
 	return 0;
+}
+
+#define BATCH_TRACE_TRIGGER \
+	BATCH_TRACEFS "/events/migrate/mm_migrate_copy_batch/trigger"
+#define BATCH_TRACE_HIST \
+	BATCH_TRACEFS "/events/migrate/mm_migrate_copy_batch/hist"
+/*
+ * A histogram sums at most two fields beside its hit count
+ * (TRACING_MAP_VALS_MAX is 3): the folios are in /proc/vmstat anyway.
+ */
+#define BATCH_HIST_SPEC "hist:keys=reason:vals=bytes,duration_ns"
+
+/* The batch events since batch_hist_start(), summed over every reason */
+struct batch_hist {
+	unsigned long long batches, bytes, duration_ns;
+	unsigned long long dropped;	/* events the histogram had no room for */
+};
+
+/*
+ * Start summing the batch events in the kernel: 0, or -errno (-ENOENT or
+ * -EINVAL: a kernel without CONFIG_HIST_TRIGGERS, or one already set).
+ */
+static inline int batch_hist_start(void)
+{
+	int rc = batch_trace_mount();
+
+	return rc ? rc : file_write(BATCH_TRACE_TRIGGER, BATCH_HIST_SPEC);
+}
+
+/* Remove the histogram (and its sums): 0 or -errno. */
+static inline int batch_hist_stop(void)
+{
+	return file_write(BATCH_TRACE_TRIGGER, "!" BATCH_HIST_SPEC);
+}
+
+/* The value after "@key: " in @line, added to @sum; false if none. */
+static inline bool batch_hist_field(const char *line, const char *key,
+				    unsigned long long *sum)
+{
+	const char *p = strstr(line, key);
+	char *end;
+	unsigned long long v;
+
+	if (!p)
+		return false;
+	p += strlen(key);
+	v = strtoull(p, &end, 10);
+	if (end == p)
+		return false;
+	*sum += v;
+	return true;
+}
+
+/* The sums so far into @h: 0, or -errno if the histogram cannot be read. */
+static inline int batch_hist_read(struct batch_hist *h)
+{
+	FILE *f = fopen(BATCH_TRACE_HIST, "r");
+	char line[512];
+	bool ok = true;
+
+	if (!f)
+		return -errno;
+	memset(h, 0, sizeof(*h));
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "{ reason:", 9)) {
+			ok &= batch_hist_field(line, "hitcount:", &h->batches);
+			ok &= batch_hist_field(line, " bytes:", &h->bytes);
+			ok &= batch_hist_field(line, "duration_ns:",
+					       &h->duration_ns);
+		} else if (strstr(line, "Dropped:")) {
+			batch_hist_field(line, "Dropped:", &h->dropped);
+		}
+	}
+	fclose(f);
+	return ok ? 0 : -EPROTO;
 }
 
 #endif /* BATCH_TRACE_H */
