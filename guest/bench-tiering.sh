@@ -172,6 +172,22 @@ tier_damon_on() {
 		tier_damon_write $TIER_DAMON/1/state on
 }
 
+# What each DAMOS scheme did over the run, as a bench line (sizes in
+# bytes): tried is what matched its access pattern, applied what it
+# migrated.
+tier_damon_stats() {
+	local k d line="tiering_damos policy=$1 copy=$2 run=$3" name
+	for k in 0 1; do
+		tier_damon_write $TIER_DAMON/$k/state update_schemes_stats || return 1
+		d=$TIER_DAMON/$k/contexts/0/schemes/0
+		name=$(cat $d/action)
+		line="$line ${name}_nr_tried=$(cat $d/stats/nr_tried) ${name}_sz_tried=$(cat $d/stats/sz_tried)"
+		line="$line ${name}_nr_applied=$(cat $d/stats/nr_applied) ${name}_sz_applied=$(cat $d/stats/sz_applied)"
+		line="$line ${name}_qt_exceeds=$(cat $d/stats/qt_exceeds)"
+	done
+	echo "$line"
+}
+
 # Policy $1 on (tier_policy_on) or off (tier_policy_off).
 tier_policy_on() {
 	case $1 in
@@ -237,6 +253,10 @@ tiering_bench() {
 				tier_policy_on "$pol" || { vm_progress "cannot set up policy $pol"; tier_policy_off; rc=1; continue; }
 				vm_block bench "tiering-$pol-$c-$r" "$B/tiering" $tier_args \
 					-l "policy=$pol,copy=$c,run=$r" || rc=1
+				if [ "$pol" = damon ]; then
+					vm_block bench "tiering-damos-$c-$r" tier_damon_stats \
+						"$pol" "$c" "$r" || rc=1
+				fi
 				tier_policy_off
 			done
 		done

@@ -87,6 +87,29 @@ def summarize(phases, totals):
     return out
 
 
+def damos_section(damos):
+    """What the DAMOS schemes of the damon policy matched and migrated."""
+    if not damos:
+        return []
+    acts = ('migrate_hot', 'migrate_cold')
+    body = []
+    for pol, cp in dict.fromkeys(_key(r) for r in damos):
+        rs = [r for r in damos if _key(r) == (pol, cp)]
+        cells = [pol, cp]
+        for a in acts:
+            for k in ('sz_tried', 'sz_applied'):
+                v = mean_sd([num(r, f'{a}_{k}') for r in rs])[0]
+                cells.append('-' if v is None else '%.0f' % (v / 2 ** 20))
+            v = mean_sd([num(r, f'{a}_qt_exceeds') for r in rs])[0]
+            cells.append('-' if v is None else '%.0f' % v)
+        body.append(cells)
+    head = ['policy', 'copier'] + [f'{a} {k}' for a in acts for k in
+                                   ('MB matched', 'MB migrated', 'quota exceeded')]
+    return (['DAMOS schemes over each run (their stats: matched is what fit the '
+             'scheme\'s access pattern, migrated what it moved):', ''] +
+            md_table(head, body))
+
+
 def tier_gap(phases):
     """(node 0, node 2) steady accesses/s with the working set bound to each."""
     def steady(node):
@@ -149,7 +172,24 @@ def section(rows, gap, interval_s):
     return out + md_table(head, body)
 
 
-def targets(rows, gap, interval_s):
+def _damos_why(pol, damos):
+    """What DAMON's schemes saw, summed over the policy's runs."""
+    rs = [r for r in damos if r.get('policy') == pol]
+    if not rs:
+        return ''
+    mb = {k: sum(num(r, k) or 0 for r in rs) / 2 ** 20 for k in
+          ('migrate_hot_sz_tried', 'migrate_hot_sz_applied', 'migrate_cold_sz_tried',
+           'migrate_cold_sz_applied')}
+    return (f' Over its {len(rs)} runs migrate_hot matched {mb["migrate_hot_sz_tried"]:.0f} MB '
+            f'of node 2 and moved {mb["migrate_hot_sz_applied"]:.0f} MB, while migrate_cold '
+            f'matched {mb["migrate_cold_sz_tried"]:.0f} MB of node 0 as unaccessed (moved '
+            f'{mb["migrate_cold_sz_applied"]:.0f} MB, its quota the limit): DAMON saw next '
+            'to no access to pages read millions of times a second (under TCG, a page whose '
+            'translation QEMU keeps cached does not get its accessed bit set again after '
+            'DAMON clears it).')
+
+
+def targets(rows, gap, interval_s, damos=()):
     """(target, measured, met) per policy, and a line on each one missed;
     met is None for a shorter re-convergence within the SDs (noise)."""
     out, why = [], []
@@ -166,7 +206,7 @@ def targets(rows, gap, interval_s):
                        'on node 0 with stock (' + ', '.join(
                            f'{r["copy"]} {r["hot_fast_pct_mean"] or 0:.0f}%' for r in pr) +
                        '): this policy does not tier this workload here, and its copiers '
-                       'cannot be told apart by how it converges.')
+                       'cannot be told apart by how it converges.' + _damos_why(pol, damos))
             continue
         # A copier whose runs left the hot set on node 2 (the policy hardly
         # migrated: promotions failing on a full node 0, say) is fast for
@@ -320,7 +360,7 @@ def tiering_report(tables, outdir):
     write_csv(os.path.join(outdir, 'tiering.csv'),
               [{k: ('%.6g' % v if isinstance(v, float) else v) for k, v in r.items()}
                for r in rows])
-    md = section(rows, gap, interval_s)
-    tg, why = targets(rows, gap, interval_s)
+    md = section(rows, gap, interval_s) + damos_section(tables.get('tiering_damos', []))
+    tg, why = targets(rows, gap, interval_s, tables.get('tiering_damos', []))
     return md, tg, why
 
