@@ -184,9 +184,9 @@ def _damos_why(pol, damos):
             f'of node 2 and moved {mb["migrate_hot_sz_applied"]:.0f} MB, while migrate_cold '
             f'matched {mb["migrate_cold_sz_tried"]:.0f} MB of node 0 as unaccessed (moved '
             f'{mb["migrate_cold_sz_applied"]:.0f} MB, its quota the limit): DAMON saw next '
-            'to no access to pages read millions of times a second (under TCG, a page whose '
-            'translation QEMU keeps cached does not get its accessed bit set again after '
-            'DAMON clears it).')
+            'to no access to pages read millions of times a second (likely: DAMON clears '
+            'accessed bits without a TLB flush, and under TCG a page whose translation '
+            'QEMU keeps cached does not get its bit set again).')
 
 
 def targets(rows, gap, interval_s, damos=()):
