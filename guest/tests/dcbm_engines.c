@@ -17,6 +17,10 @@
  *    latency_us; swdma's busy_peak must show two channels executing at
  *    once, so neither mover waited behind the other's batch, and every
  *    byte of both is checked.
+ *  - concurrent.trace_on_mid_batch: the batch tracepoint is turned on
+ *    while a batch is on the engine (kept there for latency_us); no event
+ *    may report a copy step longer than the whole test took (a batch that
+ *    began untraced once reported its time since boot).
  *
  * Every case leaves swdma loaded with its defaults and dcbm off.
  */
@@ -27,10 +31,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
+#include "batch_trace.h"
 #include "pages.h"
 
 #define DCBM		"/sys/module/dcbm/parameters/"
@@ -234,6 +240,7 @@ FIXTURE_SETUP(concurrent)
 
 FIXTURE_TEARDOWN(concurrent)
 {
+	batch_trace_stop();
 	if (!access(DCBM, F_OK))
 		file_write(DCBM "offloading", "0");
 	file_write(SWDMA_DBG "latency_us", "0");
@@ -292,6 +299,69 @@ TEST_F_TIMEOUT(concurrent, two_movers, 300)
 	ASSERT_LT(0, migrated);
 	/* Batches of the two movers were on the engine at the same time. */
 	ASSERT_LE(2, peak) TH_LOG("the movers' batches never overlapped");
+}
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+#define MID_MOVES	3
+
+TEST_F_TIMEOUT(concurrent, trace_on_mid_batch, 120)
+{
+	unsigned long long t0, took, longest = 0;
+	struct batch_event e;
+	int i, status, n = 0, rc;
+	char bad[512];
+	pid_t pid;
+	FILE *f;
+
+	ASSERT_TRUE(set_knobs("latency_us=300000"));
+	ASSERT_EQ(0, batch_trace_mount());
+	ASSERT_EQ(0, batch_trace_stop());
+	t0 = now_ns();
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char *buf = pages_map(1);
+
+		if (!buf)
+			_exit(1);
+		pages_fill(buf, 1, 7);
+		for (i = 0; i < MID_MOVES; i++)
+			if (pages_move(buf, 1, (i + 1) % 2))
+				_exit(1);
+		_exit(pages_verify(buf, 1, 7) ? 2 : 0);
+	}
+	/* The first batch on the engine, then the event on */
+	for (i = 0; i < 2000 && file_number(SWDMA_DBG "live_descs") <= 0; i++)
+		usleep(1000);
+	ASSERT_LT(0, file_number(SWDMA_DBG "live_descs"))
+		TH_LOG("no batch reached swdma in 2 s");
+	ASSERT_EQ(0, batch_trace_start());
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	took = now_ns() - t0;
+	ASSERT_EQ(0, batch_trace_stop());
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status)) TH_LOG("the mover failed (%d)",
+						 WEXITSTATUS(status));
+	f = batch_trace_open();
+	ASSERT_NE(NULL, f);
+	while ((rc = batch_trace_next(f, &e, bad, sizeof(bad))) == 1) {
+		n++;
+		if (e.duration_ns > longest)
+			longest = e.duration_ns;
+	}
+	fclose(f);
+	ASSERT_EQ(0, rc) TH_LOG("bad event: %s", bad);
+	TH_LOG("%d batch events, the longest %llu ns, the test %llu ns", n,
+	       longest, took);
+	ASSERT_LT(0, n);
+	ASSERT_GE(took, longest) TH_LOG("a copy step longer than the test");
 }
 
 TEST_HARNESS_MAIN

@@ -744,9 +744,11 @@ bool migrate_offload_copy(struct list_head *dst_list,
 		start = ktime_get_ns();
 	rc = m->offload_copy(dst_list, src_list, nr_folios);
 	copied = folios_migrate_copied(dst_list);
+	/* Duration 0: the event was turned on while the batch was copied. */
 	if (trace_mm_migrate_copy_batch_enabled())
 		trace_mm_migrate_copy_batch(reason, m->name, nr_folios, bytes,
-					    copied, rc, ktime_get_ns() - start);
+					    copied, rc,
+					    start ? ktime_get_ns() - start : 0);
 	srcu_read_unlock(&migrate_offload_srcu, idx);
 
 	count_vm_event(MIGRATE_OFFLOAD_BATCH);
