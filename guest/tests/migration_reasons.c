@@ -576,13 +576,22 @@ static long zone_free_pages(int node, const char *zone)
 }
 
 /*
- * A fragmented region: @n patterned base pages on a node, every other
- * one then freed.  Compaction moves the kept (odd) pages that sit below
- * the point where its two scanners meet into the holes above it.
+ * A fragmented region: @n patterned base pages on a node, then those at
+ * even PFNs freed.  Compaction moves the kept pages that sit below the
+ * point where its two scanners meet into the holes above it.
+ *
+ * The holes are chosen by PFN, not by address, because of how the free
+ * scanner walks a pageblock: after a block where it isolated nothing it
+ * steps through the next ones 2, 4, ... 32 pages at a time from the
+ * block's start, so it sees only even PFNs.  The last holes freed sit
+ * in a per-CPU list, not in the buddy allocator, and their blocks give
+ * it nothing; holes at odd PFNs below them would never be found, and
+ * compaction would end having moved nothing.
  */
 struct frag {
-	unsigned long n;
+	unsigned long n, nr_kept;
 	uint64_t *before, *after;	/* the pages' PFNs */
+	bool *kept;
 	int *status;
 };
 
@@ -590,6 +599,7 @@ static void frag_free(struct frag *f)
 {
 	free(f->before);
 	free(f->after);
+	free(f->kept);
 	free(f->status);
 	memset(f, 0, sizeof(*f));
 }
@@ -609,16 +619,28 @@ static void frag_make(struct __test_metadata *_metadata,
 	ASSERT_NE(NULL, self->buf);
 	f->before = calloc(n, sizeof(*f->before));
 	f->after = calloc(n, sizeof(*f->after));
+	f->kept = calloc(n, sizeof(*f->kept));
 	f->status = calloc(n, sizeof(*f->status));
-	ASSERT_TRUE(f->before && f->after && f->status);
+	ASSERT_TRUE(f->before && f->after && f->kept && f->status);
 	ASSERT_EQ(0, madvise(self->buf, self->len, MADV_NOHUGEPAGE));
 	/* Allocated there as it is written, in the order it is written */
 	ASSERT_EQ(0, mbind_node(self->buf, self->len, node));
 	pages_fill(self->buf, n, SEED);
-	for (i = 0; i < n; i += 2)
+	ASSERT_EQ(0, pages_pfns(self->buf, n, f->before));
+	for (i = 0; i < n; i++) {
+		if (f->before[i] % 2) {
+			f->kept[i] = true;
+			f->nr_kept++;
+			continue;
+		}
 		ASSERT_EQ(0, madvise(self->buf + i * PAGES_SZ, PAGES_SZ,
 				     MADV_DONTNEED));
-	ASSERT_EQ(0, pages_pfns(self->buf, n, f->before));
+	}
+	/* Pages are handed out in runs, each PFN's neighbours in the region */
+	ASSERT_LT(n / 4, f->nr_kept) TH_LOG("%lu of %lu pages at odd PFNs",
+					    f->nr_kept, n);
+	ASSERT_LT(n / 4, n - f->nr_kept) TH_LOG("%lu of %lu pages at even PFNs",
+						n - f->nr_kept, n);
 }
 
 /* Kept pages of the region at new PFNs; 0 also if pagemap fails */
@@ -628,8 +650,8 @@ static unsigned long frag_moved(FIXTURE_DATA(reasons) *self, struct frag *f)
 
 	if (pages_pfns(self->buf, f->n, f->after))
 		return 0;
-	for (i = 1; i < f->n; i += 2)
-		moved += f->after[i] != f->before[i];
+	for (i = 0; i < f->n; i++)
+		moved += f->kept[i] && f->after[i] != f->before[i];
 	return moved;
 }
 
@@ -641,22 +663,73 @@ static void frag_check(struct __test_metadata *_metadata,
 
 	moved = frag_moved(self, f);
 	ASSERT_EQ(0, pages_nodes(self->buf, f->n, f->status));
-	for (i = 1; i < f->n; i += 2) {
+	for (i = 0; i < f->n; i++) {
+		if (!f->kept[i])
+			continue;
 		wrong += f->status[i] != node;
 		for (w = 0; w < PAGES_WORDS; w++)
 			bad += ((uint64_t *)(self->buf + i * PAGES_SZ))[w] !=
 			       pages_pattern(SEED, i, w);
 	}
-	self->verified += f->n / 2 * PAGES_SZ;
+	self->verified += f->nr_kept * PAGES_SZ;
 	EXPECT_EQ(0UL, bad);
 	EXPECT_EQ(0UL, wrong) TH_LOG("pages off node %d", node);
 	EXPECT_LT(0UL, moved) TH_LOG("compaction moved none of %lu pages",
-				     f->n / 2);
+				     f->nr_kept);
+}
+
+/* The counters the compaction case reports, read before and after */
+static const char *const compact_keys[] = {
+	"compact_migrate_scanned", "compact_free_scanned", "compact_isolated",
+	"pgmigrate_success", "pgmigrate_fail",
+};
+
+#define NR_COMPACT_KEYS (sizeof(compact_keys) / sizeof(compact_keys[0]))
+
+static void compact_counters(long long *v)
+{
+	size_t i;
+
+	for (i = 0; i < NR_COMPACT_KEYS; i++)
+		v[i] = vmstat_now(compact_keys[i]);
+}
+
+/*
+ * Where the region lies in @zone of @node and what compaction did (the
+ * counters since @v0), on one line: whether compaction moves the region
+ * depends on where it was allocated.
+ */
+static void frag_report(struct frag *f, int node, const char *zone,
+			const long long *v0)
+{
+	uint64_t lo = UINT64_MAX, hi = 0;
+	long long v[NR_COMPACT_KEYS];
+	char line[512];
+	unsigned long i;
+	int n;
+
+	compact_counters(v);
+	for (i = 0; i < f->n; i++) {
+		if (!f->kept[i])
+			continue;
+		lo = f->before[i] < lo ? f->before[i] : lo;
+		hi = f->before[i] > hi ? f->before[i] : hi;
+	}
+	n = snprintf(line, sizeof(line),
+		     "node %d %s: start_pfn %#lx spanned %ld free %ld, kept pages at %#llx-%#llx;",
+		     node, zone, zone_key(node, zone, "start_pfn:"),
+		     zone_key(node, zone, "spanned"),
+		     zone_free_pages(node, zone), (unsigned long long)lo,
+		     (unsigned long long)hi);
+	for (i = 0; i < NR_COMPACT_KEYS && n < (int)sizeof(line); i++)
+		n += snprintf(line + n, sizeof(line) - n, " %s +%lld",
+			      compact_keys[i], v[i] - v0[i]);
+	ksft_print_msg("compaction: %s\n", line);
 }
 
 /*
  * A quarter of node 2's movable zone (the pc-dimm) filled with the
- * region, then every other page of it freed: compacting the node moves
+ * region, then its pages at even PFNs freed: compacting the node moves
  * pages from the bottom of the zone into free pages at its top.  Filling
  * that much of a zone this small is what makes some of the region sit
  * below the point where compaction's two scanners meet, wherever in the
@@ -665,17 +738,19 @@ static void frag_check(struct __test_metadata *_metadata,
 static void drive_compaction(struct __test_metadata *_metadata,
 			     FIXTURE_DATA(reasons) *self)
 {
-	long long scanned0 = vmstat_now("compact_migrate_scanned");
 	long nfree = zone_free_pages(2, "Movable");
+	long long v0[NR_COMPACT_KEYS];
 	struct frag f = { 0 };
 
 	ASSERT_LT(4096, nfree) TH_LOG("node 2's movable zone: %ld free pages",
 				      nfree);
 	frag_make(_metadata, self, &f, nfree / 4, 2);
 	if (_metadata->exit_code == KSFT_PASS) {
+		compact_counters(v0);
 		EXPECT_EQ(0, file_write(NODE_SYSFS "2/compact", "1"));
 		frag_check(_metadata, self, &f, 2);
-		EXPECT_LT(0, vmstat_now("compact_migrate_scanned") - scanned0);
+		EXPECT_LT(0, vmstat_now("compact_migrate_scanned") - v0[0]);
+		frag_report(&f, 2, "Movable", v0);
 	}
 	frag_free(&f);
 	region_free(self);
