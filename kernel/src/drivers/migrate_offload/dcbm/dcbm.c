@@ -174,16 +174,34 @@ static bool dcbm_overlaps(const struct dcbm_chan *sh,
 	return b->first[f] < sh->end_pg && b->first[f + 1] > sh->first_pg;
 }
 
-/* Build the share's source and destination lists: one entry per folio. */
-static void dcbm_build_tables(struct dcbm_chan *sh,
+/*
+ * Build the share's source and destination lists: one entry per folio, or
+ * per piece of a folio longer than the channel's device takes in one
+ * mapped segment (dma_get_max_seg_size(); 64 KiB for a device that does
+ * not say).  False if the pieces do not fit in the lists (a batch of more
+ * pages than batch_bytes holds, or a device whose segments are shorter
+ * than a page): the CPU copies the share.
+ */
+static bool dcbm_build_tables(struct dcbm_chan *sh,
 			      struct migrate_offload_batch *b)
 {
+	struct device *dev = dmaengine_get_dma_device(sh->chan);
+	unsigned long seg = dma_get_max_seg_size(dev) >> PAGE_SHIFT;
 	struct scatterlist *s, *d;
-	unsigned long pg, end;
-	unsigned int f, n = 0;
+	unsigned long pg, end, n = 0, len;
+	unsigned int f;
 
-	for (f = 0; f < b->nr; f++)
-		n += dcbm_overlaps(sh, b, f);
+	if (!seg)
+		return false;
+	for (f = 0; f < b->nr; f++) {
+		if (!dcbm_overlaps(sh, b, f))
+			continue;
+		pg = max(b->first[f], sh->first_pg);
+		end = min(b->first[f + 1], sh->end_pg);
+		n += DIV_ROUND_UP(end - pg, seg);
+	}
+	if (n > sh->mem.cap)
+		return false;
 	sg_init_table(sh->mem.src_sgl, n);
 	sg_init_table(sh->mem.dst_sgl, n);
 	sh->src = (struct sg_table){ .sgl = sh->mem.src_sgl, .orig_nents = n };
@@ -196,13 +214,17 @@ static void dcbm_build_tables(struct dcbm_chan *sh,
 			continue;
 		pg = max(b->first[f], sh->first_pg) - b->first[f];
 		end = min(b->first[f + 1], sh->end_pg) - b->first[f];
-		sg_set_page(s, folio_page(b->src[f], pg),
-			    (end - pg) << PAGE_SHIFT, 0);
-		sg_set_page(d, folio_page(b->dst[f], pg),
-			    (end - pg) << PAGE_SHIFT, 0);
-		s = sg_next(s);
-		d = sg_next(d);
+		for (; pg < end; pg += len) {
+			len = min(end - pg, seg);
+			sg_set_page(s, folio_page(b->src[f], pg),
+				    len << PAGE_SHIFT, 0);
+			sg_set_page(d, folio_page(b->dst[f], pg),
+				    len << PAGE_SHIFT, 0);
+			s = sg_next(s);
+			d = sg_next(d);
+		}
 	}
+	return true;
 }
 
 /* Map both lists; false (nothing mapped) if either cannot be. */
@@ -277,8 +299,7 @@ static bool dcbm_submit_chunks(struct dcbm_chan *sh)
 static bool dcbm_start(struct dcbm_chan *sh, struct migrate_offload_batch *b,
 		       bool sg)
 {
-	dcbm_build_tables(sh, b);
-	if (!dcbm_map(sh))
+	if (!dcbm_build_tables(sh, b) || !dcbm_map(sh))
 		return false;
 	if (sg)
 		return dcbm_submit(sh, dmaengine_prep_dma_memcpy_sg(sh->chan,
