@@ -9,7 +9,6 @@
 #           else the short one set below
 . /usr/lib/vmtest/lib.sh
 rc=0
-KMEMLEAK=/sys/kernel/debug/kmemleak
 T=/usr/lib/vmtest/tests
 
 # The short campaign: every variant, fault and assertion of the long one
@@ -45,25 +44,17 @@ fi
 
 # KUnit suites built into the kernel ran during boot; modular suites run
 # when their module loads.  Results stay in debugfs, one KTAP document per
-# suite.
-# kunit.filter_glob, on the command line, applies to both.
+# suite.  kunit.filter_glob, on the command line, applies to both.  swdma
+# is loaded first: dma_memcpy_sg_chan runs on the first DMA_MEMCPY_SG
+# channel it finds, one of swdma's here.
+[ "${KUNIT:-1}" = 0 ] || modprobe swdma || rc=1
 [ "${KUNIT:-1}" = 0 ] ||
 for ko in $(find /lib/modules/"$(uname -r)" -name '*kunit*.ko' 2>/dev/null); do
 	mod=$(basename "$ko" .ko)
 	vm_progress "kunit: loading $mod"
 	modprobe "$mod" || { echo "modprobe $mod failed" >/dev/console; rc=1; }
 done
-if [ -d /sys/kernel/debug/kunit ]; then
-	for suite in /sys/kernel/debug/kunit/*/; do
-		name=$(basename "$suite")
-		[ -r "$suite/results" ] || continue
-		vm_progress "kunit: $name"
-		vm_block ktap "kunit.$name" cat "$suite/results" || rc=1
-	done
-else
-	echo "no /sys/kernel/debug/kunit" >/dev/console
-	rc=1
-fi
+vm_kunit_blocks || rc=1
 
 # Test programs (kselftest harness, TAP on stdout).
 vm_run_programs "$T" || rc=1
@@ -71,36 +62,8 @@ vm_run_programs "$T" || rc=1
 # Unload every module, so that what a module leaks at unload is seen,
 # and DMA-API debugging checks that swdma's device has no mapping left.
 vm_progress "unloading the modules"
-unload_modules() {
-	local left=1 before
-	while [ "$left" -gt 0 ]; do
-		before=$left
-		for m in $(cut -d' ' -f1 /proc/modules); do
-			rmmod "$m" 2>/dev/null
-		done
-		left=$(wc -l </proc/modules)
-		[ "$left" -lt "$before" ] || break
-	done
-	[ "$left" -eq 0 ] || { echo "modules left loaded:"; cat /proc/modules; }
-}
 vm_block modules unload unload_modules || rc=1
 
-# The debug kernel's last word: kmemleak reports objects unreferenced for
-# 5 s, so wait, scan twice (what a scan frees can make a second one find
-# more) and hand over what it found; DMA-API debugging must still be on
-# (it turns itself off when it runs out of memory) and have no error.
-# Any line of this block fails the run.
-debug_report() {
-	local d=/sys/kernel/debug/dma-api
-	[ -w $KMEMLEAK ] || { echo "no $KMEMLEAK: not the debug kernel"; return 1; }
-	sleep 6
-	echo scan >$KMEMLEAK && sleep 1 && echo scan >$KMEMLEAK || return 1
-	cat $KMEMLEAK
-	[ -r $d/disabled ] || { echo "no $d: not the debug kernel"; return 1; }
-	[ "$(cat $d/disabled)" = N ] || echo "DMA-API debugging turned itself off"
-	[ "$(cat $d/error_count)" = 0 ] ||
-		echo "DMA-API debugging found $(cat $d/error_count) error(s)"
-}
 vm_progress "kmemleak scan, DMA-API state"
 vm_block debug final debug_report || rc=1
 exit $rc
