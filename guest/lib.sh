@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers for the guest scripts: the result channel protocol.
 #
-# Every line for the host goes to /dev/ttyS1 (falls back to stdout):
+# Every line for the host goes to the second serial port, /dev/ttyS1 on
+# x86 and /dev/ttyAMA1 (a PL011) on arm64 (falls back to stdout):
 #   @@vmtest progress TEXT           shown to the user while the VM runs
 #   @@vmtest plan NAME CASE          a test case the run will try (inventory)
 #   @@vmtest mode KEY=VALUE ...      how the run was set up (campaign, filter)
@@ -12,8 +13,10 @@
 #   @@vmtest end KIND NAME rc=N secs=N
 #   @@vmtest done rc=N               the guest finished
 
-VM_OUT=/dev/ttyS1
-[ -c "$VM_OUT" ] || VM_OUT=/dev/stdout
+VM_OUT=/dev/stdout
+for VM_OUT in /dev/ttyS1 /dev/ttyAMA1 /dev/stdout; do
+	[ ! -c "$VM_OUT" ] || break
+done
 
 vm_result_line() { echo "$*" >>"$VM_OUT"; }
 vm_progress() { vm_result_line "@@vmtest progress $*"; echo "vmtest: $*" >/dev/console; }
@@ -175,4 +178,55 @@ vm_tiers() {
 		return 1
 	fi
 	echo "ok nodes 0-1 in memory_tier$top, node 2 in memory_tier$low, demoting to node 2"
+}
+
+# unload_modules: unload every module, so that what a module leaks at
+# unload is seen, and DMA-API debugging checks that no device has a
+# mapping left.  Prints what stays loaded.
+unload_modules() {
+	local left=1 before
+	while [ "$left" -gt 0 ]; do
+		before=$left
+		for m in $(cut -d' ' -f1 /proc/modules); do
+			rmmod "$m" 2>/dev/null
+		done
+		left=$(wc -l </proc/modules)
+		[ "$left" -lt "$before" ] || break
+	done
+	[ "$left" -eq 0 ] || { echo "modules left loaded:"; cat /proc/modules; }
+}
+
+# debug_report: the debug kernel's last word.  kmemleak reports objects
+# unreferenced for 5 s, so wait, scan twice (what a scan frees can make a
+# second one find more) and hand over what it found; DMA-API debugging
+# must still be on (it turns itself off when it runs out of memory) and
+# have no error.  Any line of this block fails the run.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+debug_report() {
+	local d=/sys/kernel/debug/dma-api
+	[ -w $KMEMLEAK ] || { echo "no $KMEMLEAK: not the debug kernel"; return 1; }
+	sleep 6
+	echo scan >$KMEMLEAK && sleep 1 && echo scan >$KMEMLEAK || return 1
+	cat $KMEMLEAK
+	[ -r $d/disabled ] || { echo "no $d: not the debug kernel"; return 1; }
+	[ "$(cat $d/disabled)" = N ] || echo "DMA-API debugging turned itself off"
+	[ "$(cat $d/error_count)" = 0 ] ||
+		echo "DMA-API debugging found $(cat $d/error_count) error(s)"
+}
+
+# vm_kunit_blocks: hand over the KTAP of every KUnit suite that ran (built
+# in: at boot; modules: when loaded), one ktap block each, from debugfs.
+vm_kunit_blocks() {
+	local suite name rc=0
+	if [ ! -d /sys/kernel/debug/kunit ]; then
+		echo "no /sys/kernel/debug/kunit" >/dev/console
+		return 1
+	fi
+	for suite in /sys/kernel/debug/kunit/*/; do
+		name=$(basename "$suite")
+		[ -r "$suite/results" ] || continue
+		vm_progress "kunit: $name"
+		vm_block ktap "kunit.$name" cat "$suite/results" || rc=1
+	done
+	return $rc
 }

@@ -74,11 +74,12 @@ def memcpy_section(memcpy):
     return md
 
 
-def dma_section(dma):
-    md = ['### dmaengine: prep_memcpy per entry vs one prep_memcpy_sg per batch', '']
+def dma_section(dma, engine='swdma', title=''):
+    md = ['### ' + (title or 'dmaengine: prep_memcpy per entry vs one prep_memcpy_sg per batch'),
+          '']
     if dma:
         r0 = dma[0]
-        md += [f'swdma, {r0["mb"]} MB per channel, {r0["runs"]} runs per cell, node 0 to '
+        md += [f'{engine}, {r0["mb"]} MB per channel, {r0["runs"]} runs per cell, node 0 to '
                'node 1. The *_ms columns are thread time summed over the channels; '
                'run_ms is wall time. Mean ± SD.', '']
     head = ['mode', 'chan', 'folio', 'sge', 'run_ms', 'prep_ms', 'submit_ms',
@@ -288,9 +289,10 @@ def cell_by(rows, mem, copy):
 
 
 
-def targets(dma, mp, bc, ceil):
-    """(target, measured text, met) for each target of issue 7."""
+def dma_targets(dma, engine=''):
+    """The setup-cost targets of the dmaengine table, per channel count."""
     res = []
+    on = f' on {engine}' if engine else ''
     for chan in sorted({r['chan'] for r in dma}, key=int):
         m = [r for r in dma if r['chan'] == chan and r['folio'] == '4KB' and r['sge'] == '512']
         pe = next((r for r in m if r['mode'] == 'prep_memcpy'), None)
@@ -300,12 +302,17 @@ def targets(dma, mp, bc, ceil):
         cost = lambda r: num(r, 'prep_ms_mean') + num(r, 'submit_ms_mean')
         rr = ratio(cost(sg), cost(pe))
         calls = ratio(num(pe, 'prep_calls'), num(sg, 'prep_calls'))
-        res.append((f'4K x 512, {chan} channel(s): prep+submit of memcpy_sg <= 1/20 of per-entry',
+        res.append((f'4K x 512, {chan} channel(s){on}: prep+submit of memcpy_sg <= 1/20 of per-entry',
                     f'{cost(sg):.2f} vs {cost(pe):.2f} ms = 1/{1 / rr:.1f}' if rr else '-',
                     rr is not None and rr <= 1 / 20))
-        res.append((f'4K x 512, {chan} channel(s): prep calls 512x fewer',
+        res.append((f'4K x 512, {chan} channel(s){on}: prep calls 512x fewer',
                     f'{calls:.0f}x' if calls else '-', calls is not None and calls >= 512))
+    return res
 
+
+def targets(dma, mp, bc, ceil):
+    """(target, measured text, met) for each target of issue 7."""
+    res = dma_targets(dma)
     offl = [c for c in configs(bc) if c not in ('batch', 'stock')]
     cpu = num(cell(bc, '2M', 'batch'), 'gbps_mean')
     best = max(((num(cell(bc, '2M', c), 'gbps_mean') or 0, c) for c in offl), default=(0, '-'))
@@ -434,8 +441,19 @@ def main():
     ap.add_argument('results')
     ap.add_argument('outdir')
     ap.add_argument('--title', default='')
+    ap.add_argument('--zdma', help="the arm64 VM's results: the setup-cost table on "
+                    'its ZynqMP DMA channels')
+    ap.add_argument('--zdma-title', default='')
     args = ap.parse_args()
     tables, errors = read_rows(args.results)
+    zdma = []
+    if args.zdma:
+        ztables, zerrors = read_rows(args.zdma)
+        zdma = ztables.get('dma_copy', [])
+        errors += [f'arm64: {e}' for e in zerrors]
+        if not zdma:
+            errors.append(f'arm64: no ZDMA setup-cost rows in {args.zdma}')
+        tables['zdma_copy'] = zdma
     os.makedirs(args.outdir, exist_ok=True)
     memcpy = tables.get('memcpy', [])
     dma = tables.get('dma_copy', [])
@@ -454,6 +472,14 @@ def main():
         md += memcpy_section(memcpy)
     if dma:
         md += dma_section(dma)
+    if zdma:
+        md += dma_section(
+            zdma, 'ZynqMP DMA (ZDMA) channels of the arm64 VM (QEMU xlnx-versal-virt, '
+            'drivers/dma/xilinx/zynqmp_dma.c: hardware descriptors, one per chunk)',
+            'dmaengine on hardware descriptors: ZDMA, prep_memcpy per entry vs one '
+            'prep_memcpy_sg per batch')
+        if args.zdma_title:
+            md += [args.zdma_title, '']
     if mp:
         r0 = mp[0]
         note = (f'{r0["mb"]} MB per run, {r0["runs"]} runs per cell, the configurations '
@@ -499,6 +525,7 @@ def main():
     md += tmd
 
     tg = targets(dma, mp, bc, ceil) if dma and mp and bc else []
+    tg += dma_targets(zdma, 'ZDMA')
     if bmp and bbc:
         tg += batch_targets(bmp, bbc)
     tg += ttg

@@ -10,6 +10,7 @@
 FRAGMENTS=$KFRAGMENTS
 
 "$TOP/host/deps.sh" build
+[ "$GUEST_ARCH" = x86_64 ] || "$TOP/host/deps.sh" "$GUEST_ARCH"
 "$TOP/host/tree.sh"
 
 mkdir -p "$KOBJ"
@@ -17,10 +18,11 @@ kconfigs=$(grep -E '(^|/)Kconfig[^/]*$' "$STAGE.files" | sed "s|^|$KTREE/|" || t
 # shellcheck disable=SC2086
 cfg_hash=$(hash_of $FRAGMENTS $kconfigs)
 if [ ! -f "$KOBJ/.config" ] || [ "$(cat "$KOBJ/.config-hash" 2>/dev/null)" != "$cfg_hash" ]; then
-	step "Configuring the kernel (allnoconfig + $(for f in $FRAGMENTS; do basename "$f"; done | tr '\n' ' '))"
+	step "Configuring the $GUEST_ARCH kernel (allnoconfig + $(for f in $FRAGMENTS; do basename "$f"; done | tr '\n' ' '))"
 	rm -f "$KOBJ/.config-hash"
 	# shellcheck disable=SC2086
-	if ! (cd "$KTREE" && scripts/kconfig/merge_config.sh -n -O "$KOBJ" $FRAGMENTS) \
+	if ! (cd "$KTREE" && env "${KMAKE_ARGS[@]}" \
+			scripts/kconfig/merge_config.sh -n -O "$KOBJ" $FRAGMENTS) \
 			>"$LOGDIR/config.log" 2>&1; then
 		tail -n 30 "$LOGDIR/config.log" >&2
 		die "kernel configuration failed (log: $LOGDIR/config.log)"
@@ -35,22 +37,22 @@ if [ ! -f "$KOBJ/.config" ] || [ "$(cat "$KOBJ/.config-hash" 2>/dev/null)" != "$
 fi
 
 if [ ! -f "$KOBJ/vmlinux" ]; then
-	step "Building the kernel (cold build: 3 to 10 minutes on 2 cores; log: $LOGDIR/kernel-build.log)"
+	step "Building the $GUEST_ARCH kernel (cold build: 3 to 10 minutes on 2 cores; log: $LOGDIR/kernel-build.log)"
 else
-	step "Building the kernel (incremental; log: $LOGDIR/kernel-build.log)"
+	step "Building the $GUEST_ARCH kernel (incremental; log: $LOGDIR/kernel-build.log)"
 fi
 start=$SECONDS
 # Show a progress line every 250 build steps instead of thousands of lines.
-if ! make -C "$KTREE" O="$KOBJ" -j"$JOBS" bzImage modules 2>&1 |
+if ! make -C "$KTREE" O="$KOBJ" "${KMAKE_ARGS[@]}" -j"$JOBS" "$KIMAGE" modules 2>&1 |
 		tee "$LOGDIR/kernel-build.log" |
 		awk '/^  [A-Z]/ { n++; if (n % 250 == 0) { printf "    ... %d steps (%s)\n", n, $NF; fflush() } }'; then
 	grep -E 'error|Error' "$LOGDIR/kernel-build.log" | head -n 20 >&2 || true
 	tail -n 15 "$LOGDIR/kernel-build.log" >&2
 	die "kernel build failed (log: $LOGDIR/kernel-build.log)"
 fi
-info "kernel built in $((SECONDS - start)) s: $(make -s -C "$KTREE" O="$KOBJ" kernelrelease)"
+info "kernel built in $((SECONDS - start)) s: $(make -s -C "$KTREE" O="$KOBJ" "${KMAKE_ARGS[@]}" kernelrelease)"
 
 rm -rf "$KOBJ/modroot"
-make -s -C "$KTREE" O="$KOBJ" INSTALL_MOD_PATH="$KOBJ/modroot" INSTALL_MOD_STRIP=1 \
+make -s -C "$KTREE" O="$KOBJ" "${KMAKE_ARGS[@]}" INSTALL_MOD_PATH="$KOBJ/modroot" INSTALL_MOD_STRIP=1 \
 	DEPMOD=/sbin/depmod modules_install >>"$LOGDIR/kernel-build.log" 2>&1 ||
 	die "modules_install failed (log: $LOGDIR/kernel-build.log)"

@@ -1,101 +1,74 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make check: build, boot, run every test suite in the VM, summarize.
+# make check: every VM's test suites (host/check-vm.sh, once per VM), then
+# one line for the whole run.
 #
-#   TESTS=PATTERN   run only the suites and cases matching: comma-separated
-#                   shell globs over "suite" and "suite.case" names, e.g.
-#                   TESTS='kunit.swdma' or TESTS='migrate_verify.*dcbm*'
-#                   (host/testsel.py; the summary says it was filtered)
-#   FULL=1          the long fault campaign: the test programs' own
-#                   sizes and rounds (about 50 GiB moved and verified)
+#   VM_ARCHES="x86_64 arm64"   the VMs, in order (default: both).  x86_64
+#                   is the two-node PC with its CPU-less slow node and
+#                   swdma: every test suite; arm64 is QEMU's
+#                   xlnx-versal-virt, whose ZynqMP DMA (ZDMA) channels
+#                   are a model of DMA hardware: dmatest, the
+#                   DMA_MEMCPY_SG KUnit client suite and dcbm on them.
+#   TESTS=PATTERN, FULL=1 and the test sizes: see host/check-vm.sh.  A VM
+#                   none of whose suites TESTS can select is not booted.
 #
-# Test sizes, from the environment (defaults in the guest programs, or
-# guest/check.sh's short campaign):
-#   DMATEST_ITERATIONS     dmatest iterations per thread
-#   MIGRATE_VERIFY_MB      MB moved by migrate_verify
-#   MIGRATE_VERIFY_ROUNDS  round trips of its concurrent cases
-#   CHURN_MB, CHURN_CYCLES, CHURN_OPS, CHURN_FAULT_MOVES
-#                          migrator_churn: MB moved, unload/reload cycles,
-#                          parameter changes, moves under each fault
-#   STORM_SECS             migration_storm: seconds of each storm (20;
-#                          FULL=1: 120)
-#   STRESS_NG_SECS         stress_ng_numa: seconds of each stress-ng run
-#                          (5; FULL=1: 60)
-#
-# It builds and boots its own kernel, with debug.config (KASAN, KFENCE,
-# lockdep, kmemleak, fault injection...; see lib.sh).
-export KVARIANT=check
+# Exit status: 0 when every VM's run passed.
 . "$(dirname "$0")/lib.sh"
 
+VM_ARCHES=${VM_ARCHES:-x86_64 arm64}
+for arch in $VM_ARCHES; do
+	case $arch in
+	x86_64 | arm64) ;;
+	*) die "VM_ARCHES: '$arch' is not a VM (x86_64 or arm64)" ;;
+	esac
+done
 TESTS=${TESTS:-}
 err=$(python3 "$TOP/host/testsel.py" check "$TESTS" 2>&1) || die "$err"
-case ${FULL:=0} in
-0 | 1) ;;
-*) die "FULL must be 0 or 1, not '$FULL'" ;;
-esac
-# What KUnit runs: its suites are built in (they run at boot) or modules
-# (the guest loads them), and kunit.filter_glob applies to both.
-kunit=$(python3 "$TOP/host/testsel.py" kunit "$TESTS")
-KUNIT=1
-case $kunit in
-all) ;;
-none) KUNIT=0 VM_KERNEL_ARGS="${VM_KERNEL_ARGS:-} kunit.filter_glob=vmtest-none" ;;
-*) VM_KERNEL_ARGS="${VM_KERNEL_ARGS:-} kunit.filter_glob=$kunit" ;;
-esac
-export VM_KERNEL_ARGS
-# About three times what the campaign takes in the VM here (11 minutes
-# short, 44 long): a machine several times slower fails with a summary
-# that names what was running and what never ran, inside a CI job's limit.
-if [ "$FULL" = 1 ]; then
-	export VM_TIMEOUT=${VM_TIMEOUT:-8100}
-else
-	export VM_TIMEOUT=${VM_TIMEOUT:-1800}
-fi
+
+# Whether TESTS may select a suite of the VM (the arm64 VM's programs are
+# named zdma_*; KUnit runs in both).
+may_run() {
+	local s suites
+	case $1 in
+	x86_64) return 0 ;;
+	arm64) suites="zdma_dmatest zdma_dcbm kunit" ;;
+	esac
+	for s in $suites; do
+		python3 "$TOP/host/testsel.py" suite "$TESTS" "$s" && return 0
+	done
+	return 1
+}
 
 start=$SECONDS
-"$TOP/host/deps.sh" build vm
-"$TOP/host/build-kernel.sh"
-"$TOP/host/initramfs.sh"
-
-# Only what the user set is passed on.
-guest_env TESTS FULL KUNIT DMATEST_ITERATIONS MIGRATE_VERIFY_MB \
-	MIGRATE_VERIFY_ROUNDS CHURN_MB CHURN_CYCLES CHURN_OPS CHURN_FAULT_MOVES \
-	STORM_SECS STRESS_NG_SECS
-[ -z "$TESTS" ] || info "only the tests matching TESTS='$TESTS'"
-[ "$FULL" = 0 ] || info "the long fault campaign (FULL=1)"
-
-vm_rc=0
-"$TOP/host/vm.sh" check "${GUEST_ENV[@]}" || vm_rc=$?
-[ $vm_rc -le 2 ] || vm_rc=2
-
-# The second boot (about 30 s): the built-in test migrator enabled on the
-# kernel command line, as a distribution would enable a built-in
-# migrator, with guest/boot/'s programs checking that it registered.
-# KUnit stays off: its registry tests register migrators of their own.
-# Its results and console join the first boot's, for one summary.
-CHECK_RUN=$BUILD/vm/check
-BOOT_RUN=$BUILD/vm/builtin
-if python3 "$TOP/host/testsel.py" suite "$TESTS" boot_builtin &&
-	[ -s "$CHECK_RUN/results.txt" ]; then
-	boot_rc=0
-	VM_KERNEL_ARGS="${VM_KERNEL_ARGS:+${VM_KERNEL_ARGS%% kunit.filter_glob=*}} kunit.enable=0 test_migrator.offloading=1 test_migrator.reason_mask=syscall_or_cpuset" \
-		"$TOP/host/vm.sh" builtin "${GUEST_ENV[@]}" || boot_rc=$?
-	grep -v -e '^@@vmtest mode ' -e '^@@vmtest done ' \
-		"$BOOT_RUN/results.txt" >>"$CHECK_RUN/results.txt" || true
-	{
-		echo "==== second boot: built-in test migrator ===="
-		cat "$BOOT_RUN/console.log"
-	} >>"$CHECK_RUN/console.log"
-	if [ $boot_rc -ge 2 ] && [ $vm_rc -lt 2 ]; then
-		vm_rc=2
-		echo "second boot (built-in migrator): $(cat "$BOOT_RUN/status")" \
-			>"$CHECK_RUN/status"
-	fi
-fi
-
 rc=0
-python3 "$TOP/host/summarize.py" --run "$BUILD/vm/check" \
-	--kunit-py "$KTREE/tools/testing/kunit/kunit.py" --vm-status "$vm_rc" \
-	--tests "$TESTS" --kunit "$kunit" || rc=$?
-info "make check took $((SECONDS - start)) s; logs in $BUILD/vm/check/"
+lines=()
+for arch in $VM_ARCHES; do
+	if ! may_run "$arch"; then
+		info "TESTS='$TESTS' selects nothing of the $arch VM: not booted"
+		continue
+	fi
+	step "make check: the $arch VM"
+	summary=$(arch_build_dir "$arch")/vm/check/summary.txt
+	rm -f "$summary"
+	arch_rc=0
+	GUEST_ARCH=$arch "$TOP/host/check-vm.sh" || arch_rc=$?
+	[ $arch_rc = 0 ] || rc=1
+	if [ -s "$summary" ]; then
+		lines+=("$arch: $(cat "$summary")")
+	else
+		lines+=("$arch: 0 passed, 1 failed, 0 skipped (no summary: status $arch_rc)")
+	fi
+done
+
+step "make check: $((SECONDS - start)) s"
+for l in "${lines[@]}"; do
+	info "$l"
+done
+# One line for the whole run: the counts of every VM added up.
+total=$(printf '%s\n' "${lines[@]}" | awk '
+	{ for (i = 2; i < NF; i++) if ($(i + 1) ~ /^(passed|failed|skipped|not)/) n[$(i + 1)] += $i }
+	END { printf "%d passed, %d failed, %d skipped", n["passed,"] + n["passed"], n["failed,"] + n["failed"], n["skipped,"] + n["skipped"] + 0
+	      if (n["not"]) printf ", %d not run", n["not"] }')
+echo
+echo "$total"
 exit $rc

@@ -17,19 +17,48 @@ KSRC_TARBALL=/usr/src/$KSRC_PKG.tar.xz
 PRISTINE=$BUILD/pristine/$KSRC_PKG	# extracted once, never modified
 KTREE=$BUILD/linux			# pristine + series + kernel/src
 STAGE=$BUILD/stage			# scratch: the overlay being computed
-LOGDIR=$BUILD/logs
 SERIES_GIT=$BUILD/series-git		# git repo of pristine, base of make series
 
-# Two kernels are built from the one tree, each in its own build directory
+# The VM's architecture, GUEST_ARCH: x86_64 (the default: a PC with two
+# NUMA nodes and a CPU-less slower one, swdma the DMA engine) or arm64
+# (QEMU's xlnx-versal-virt, whose ZDMA channels are a model of real DMA
+# hardware; cross-built).  Each architecture builds from the one kernel
+# tree into its own directories: ABUILD is $BUILD for x86_64 (the paths
+# of the guest programs, the initramfs and the VM runs) and $BUILD/arm64
+# for arm64.
+GUEST_ARCH=${GUEST_ARCH:-x86_64}
+# arch_build_dir ARCH: that architecture's ABUILD.
+arch_build_dir() {
+	case $1 in
+	x86_64) echo "$BUILD" ;;
+	*) echo "$BUILD/$1" ;;
+	esac
+}
+case $GUEST_ARCH in
+x86_64)
+	KARCH=x86 KCROSS='' KIMAGE=bzImage KIMAGE_PATH=arch/x86/boot/bzImage
+	GUEST_CC=gcc ;;
+arm64)
+	KARCH=arm64 KCROSS=aarch64-linux-gnu- KIMAGE=Image
+	KIMAGE_PATH=arch/arm64/boot/Image GUEST_CC=aarch64-linux-gnu-gcc ;;
+*) echo "error: GUEST_ARCH=$GUEST_ARCH: expected x86_64 or arm64" >&2; exit 1 ;;
+esac
+ABUILD=$(arch_build_dir "$GUEST_ARCH")
+LOGDIR=$ABUILD/logs
+# The kernel's make and its scripts take the architecture from these.
+KMAKE_ARGS=(ARCH="$KARCH" CROSS_COMPILE="$KCROSS")
+
+# Two kernels are built per architecture, each in its own build directory
 # (O=), so that switching between them rebuilds nothing: the plain one
 # (make bench, shell, kernel) and the one make check and make lint use,
 # which adds debug.config (KASAN, lockdep, kmemleak, fault injection and
 # friends).  KVARIANT=check selects
-# the latter.  Config fragments are merged onto allnoconfig, in order.
-KFRAGMENTS="$TOP/kernel/configs/guest.config $TOP/kernel/configs/tests.config"
+# the latter.  Config fragments are merged onto allnoconfig, in order:
+# the architecture's machine first, then what every guest kernel has.
+KFRAGMENTS="$TOP/kernel/configs/$KARCH.config $TOP/kernel/configs/guest.config $TOP/kernel/configs/tests.config"
 case ${KVARIANT:=plain} in
-plain) KOBJ=$BUILD/obj ;;
-check) KOBJ=$BUILD/obj-check KFRAGMENTS="$KFRAGMENTS $TOP/kernel/configs/debug.config" ;;
+plain) KOBJ=$ABUILD/obj ;;
+check) KOBJ=$ABUILD/obj-check KFRAGMENTS="$KFRAGMENTS $TOP/kernel/configs/debug.config" ;;
 *) echo "error: KVARIANT=$KVARIANT: expected plain or check" >&2; exit 1 ;;
 esac
 
@@ -59,7 +88,7 @@ hash_of() {
 	done | sha256sum | cut -d' ' -f1
 }
 
-mkdir -p "$BUILD" "$LOGDIR"
+mkdir -p "$BUILD" "$ABUILD" "$LOGDIR"
 
 # Run from make (make check TESTS=..., FULL=1), the variables of its
 # command line would reach every make these scripts run through

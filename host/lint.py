@@ -8,7 +8,9 @@
   2. scripts/kernel-doc -Wall on our sources and headers: no warning that
      the pristine version of the same file does not have.
   3. sparse (C=2) and a W=1 build of our objects: no warning on a line
-     we wrote (any line of a new file; added lines of an upstream file).
+     we wrote (any line of a new file; added lines of an upstream file),
+     in the x86 build and in each --cross build (the arm64 one has the
+     driver only arm64 builds, zynqmp_dma).
 """
 
 import argparse
@@ -107,19 +109,20 @@ def kernel_doc(args, files):
     return failures
 
 
-def compiler_checks(args, new, touched):
+def compiler_checks(args, new, touched, kobj, make_args=(), log=None):
+    log = log or args.log
     objs = [f[:-2] + '.o' for f in new + touched
-            if f.endswith('.c') and os.path.exists(os.path.join(args.kobj, f[:-2] + '.o'))]
+            if f.endswith('.c') and os.path.exists(os.path.join(kobj, f[:-2] + '.o'))]
     if not objs:
-        return ['sparse/W=1: none of our objects is built; run make kernel first']
+        return [f'sparse/W=1: none of our objects is built in {kobj}; run make kernel first']
     mine = {f: None for f in new}
     mine.update({f: added_lines(args.pristine, args.ktree, f) for f in touched})
-    res = run(['make', '-C', args.ktree, f'O={args.kobj}', 'C=2', 'W=1',
+    res = run(['make', '-C', args.ktree, f'O={kobj}', *make_args, 'C=2', 'W=1',
                f'-j{os.cpu_count()}'] + objs)
-    with open(args.log, 'w') as f:
+    with open(log, 'w') as f:
         f.write(res.stdout)
     if res.returncode:
-        return [f'sparse/W=1 build failed (log: {args.log})']
+        return [f'sparse/W=1 build failed (log: {log})']
     failures = []
     for m in re.finditer(r'^(\S+?):(\d+):(?:\d+:)? (warning|error): (.*)$',
                          res.stdout, re.M):
@@ -127,7 +130,8 @@ def compiler_checks(args, new, touched):
         for f, lines in mine.items():
             if path.endswith('/' + f) and (lines is None or int(line) in lines):
                 failures.append(f'sparse/W=1 {f}:{line}: {kind}: {msg}')
-    print(f'    sparse + W=1 on {len(objs)} object(s): {len(failures)} warning(s) on our lines')
+    print(f'    sparse + W=1 on {len(objs)} object(s){" (" + " ".join(make_args) + ")" if make_args else ""}: '
+          f'{len(failures)} warning(s) on our lines')
     return failures
 
 
@@ -135,6 +139,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     for a in ('top', 'ktree', 'pristine', 'kobj', 'series', 'series_git', 'log'):
         ap.add_argument('--' + a.replace('_', '-'), dest=a, required=True)
+    ap.add_argument('--cross', action='append', default=[],
+                    metavar='KOBJ:ARCH:CROSS_COMPILE',
+                    help='also build our objects of that build directory')
     args = ap.parse_args()
 
     waivers = []
@@ -157,7 +164,12 @@ def main():
     print('==> kernel-doc')
     failures += kernel_doc(args, new + touched)
     print('==> sparse and W=1')
-    failures += compiler_checks(args, new, touched)
+    failures += compiler_checks(args, new, touched, args.kobj)
+    for c in args.cross:
+        kobj, arch, cross = c.split(':')
+        failures += compiler_checks(args, new, touched, kobj,
+                                    (f'ARCH={arch}', f'CROSS_COMPILE={cross}'),
+                                    f'{args.log}.{arch}')
     if failures:
         print('\n==> lint failures')
         for f in failures:

@@ -52,7 +52,8 @@ REPORT_RE = re.compile(
 TIMESTAMP_RE = re.compile(r'^\[\s*\d+\.\d+\]\s?')
 CAMPAIGN_RE = re.compile(r'^\s*# campaign: (\S+) (.*)$')
 CAMPAIGN_KEYS = ('bytes', 'faults', 'fallback_batches', 'corrupted')
-# The test programs that must report their part of the campaign
+# The test programs that must report their part of the campaign (the
+# x86 VM's; --campaign-suites names another VM's)
 CAMPAIGN_SUITES = ('migrate_verify', 'migrator_churn')
 
 
@@ -129,7 +130,7 @@ def campaign_records(lines):
             yield m.group(1), None
 
 
-def report_campaign(blocks, failures, mode, filtered):
+def report_campaign(blocks, failures, mode, filtered, suites=CAMPAIGN_SUITES):
     """Print the fault campaign's totals; add what is wrong to failures."""
     totals = dict.fromkeys(CAMPAIGN_KEYS, 0)
     per_suite = {}
@@ -149,7 +150,7 @@ def report_campaign(blocks, failures, mode, filtered):
                                 f'{rec["corrupted"]} corrupted bytes')
     ran = {name for kind, name, _, _, _ in blocks if kind == 'ktap'}
     # A filtered run may have chosen only cases that move nothing.
-    for suite in CAMPAIGN_SUITES:
+    for suite in suites:
         if suite in ran and suite not in per_suite and not filtered:
             failures.append(f'campaign: {suite} reported nothing')
     label = {'1': ': long (FULL=1)',
@@ -243,6 +244,9 @@ def main():
                     help='the TESTS selection of the run (empty: everything)')
     ap.add_argument('--kunit', default='all',
                     help="what KUnit ran: all, none or a filter_glob")
+    ap.add_argument('--campaign-suites', default=','.join(CAMPAIGN_SUITES),
+                    help='the programs that must report their part of the '
+                    'fault campaign, comma-separated')
     args = ap.parse_args()
 
     results = os.path.join(args.run, 'results.txt')
@@ -400,7 +404,8 @@ def main():
         failures.append('vm: the guest reported no test suites')
 
     n = len(failures)
-    report_campaign(blocks, failures, run.mode, filtered)
+    report_campaign(blocks, failures, run.mode, filtered,
+                    [c for c in args.campaign_suites.split(',') if c])
     failed += len(failures) - n
 
     reports = console_reports(console)

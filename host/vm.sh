@@ -11,6 +11,13 @@
 #
 #   host/vm.sh check|builtin|bench|shell [KEY=VALUE ...]
 #
+# With GUEST_ARCH=arm64 the VM is QEMU's xlnx-versal-virt instead: a
+# model of a Xilinx Versal with two Cortex-A72s and eight ZDMA channels,
+# whose memory (ARM_MEM, default 4G) the kernel cuts into two NUMA nodes
+# (numa=fake=2: the machine takes no -numa options); no slow node, no
+# pc-dimm.  The guest powers it off, and its status comes from the
+# "@@vmtest done rc=N" line of its results.
+#
 # KEY=VALUE pairs reach the guest's scripts as environment variables (via
 # vmtest.KEY=VALUE on the kernel command line).  Settings, from the
 # environment:
@@ -60,20 +67,27 @@ VM_TIMEOUT=${VM_TIMEOUT:-1800}
 case $VM_TIMEOUT in
 '' | *[!0-9]* | 0) die "VM_TIMEOUT must be a number of seconds, not '$VM_TIMEOUT'" ;;
 esac
-kernel=$KOBJ/arch/x86/boot/bzImage
-initrd=$BUILD/initramfs.cpio
+kernel=$KOBJ/$KIMAGE_PATH
+initrd=$ABUILD/initramfs.cpio
 [ -f "$kernel" ] || die "no kernel at $kernel"
 [ -f "$initrd" ] || die "no initramfs at $initrd"
 
-accel=$("$TOP/host/kvm-probe.sh")
-read -r -a accel_args <<<"$(qemu_accel_args "$accel")"
-
-cmdline="console=ttyS0,115200 panic=-1 oops=panic vmtest=$mode${VM_KERNEL_ARGS:+ $VM_KERNEL_ARGS}"
+if [ "$GUEST_ARCH" = arm64 ]; then
+	ARM_MEM=${ARM_MEM:-4G}
+	[ "$(mib "$ARM_MEM" 2>/dev/null || echo 0)" -ge 1024 ] ||
+		die "ARM_MEM must be at least 1G (a size like 4G), not '$ARM_MEM'"
+	accel=tcg
+	cmdline="console=ttyAMA0,115200 numa=fake=2 panic=-1 oops=panic vmtest=$mode${VM_KERNEL_ARGS:+ $VM_KERNEL_ARGS}"
+else
+	accel=$("$TOP/host/kvm-probe.sh")
+	read -r -a accel_args <<<"$(qemu_accel_args "$accel")"
+	cmdline="console=ttyS0,115200 panic=-1 oops=panic vmtest=$mode${VM_KERNEL_ARGS:+ $VM_KERNEL_ARGS}"
+fi
 # make check's boot gives node 2 a 1 GiB CMA area for run-time gigantic
 # hugetlb pages, whose allocation migrates what the area holds
 # (migration_reasons' contig_range case; it skips without the option).
 # A node 2 under 2G has no room for it beside its other memory.
-if [ "$mode" = check ] && [ "$(mib "$SLOW_MEM")" -ge 2048 ]; then
+if [ "$GUEST_ARCH" = x86_64 ] && [ "$mode" = check ] && [ "$(mib "$SLOW_MEM")" -ge 2048 ]; then
 	cmdline="$cmdline hugetlb_cma=2:1G"
 fi
 for kv in "$@"; do
@@ -83,7 +97,7 @@ for kv in "$@"; do
 	esac
 done
 
-RUN=$BUILD/vm/$mode
+RUN=$ABUILD/vm/$mode
 mkdir -p "$RUN"
 rm -f "$RUN/console.log" "$RUN/results.txt" "$RUN/vm-time" "$RUN/status"
 
@@ -106,25 +120,35 @@ for i in 0 1; do
 	done
 done
 
-qemu=(qemu-system-x86_64 -machine pc,hmat=on "${accel_args[@]}"
-	-m "${boot}M,slots=1,maxmem=$((boot + dimm))M"
-	-object memory-backend-ram,id=mem0,size="$NODE_MEM"
-	-object memory-backend-ram,id=mem1,size="$NODE_MEM"
-	-object memory-backend-ram,id=mem2,size="$SLOW_MEM"
-	-numa node,nodeid=0,cpus=0-$((half - 1)),memdev=mem0
-	-numa node,nodeid=1,cpus=$half-$((VM_CPUS - 1)),memdev=mem1
-	-numa node,nodeid=2,memdev=mem2,initiator=0
-	-object memory-backend-ram,id=dimm0,size="$DIMM_MEM"
-	-device pc-dimm,id=dimm0,memdev=dimm0,node=2
-	-numa dist,src=0,dst=1,val=20 -numa dist,src=0,dst=2,val=30
-	-numa dist,src=1,dst=2,val=30
-	"${hmat[@]}"
-	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
-	-nodefaults -no-user-config -no-reboot -display none
-	-device isa-debug-exit,iobase=0xf4,iosize=0x01)
+if [ "$GUEST_ARCH" = arm64 ]; then
+	# The machine's own devices, serial ports included, come with it:
+	# -nodefaults would only drop what it does not have.
+	qemu=(qemu-system-aarch64 -machine xlnx-versal-virt -accel tcg,thread=multi
+		-m "$ARM_MEM" -kernel "$kernel" -initrd "$initrd" -append "$cmdline"
+		-no-user-config -no-reboot -display none)
+	machine="arm64 xlnx-versal-virt, 2 vCPUs, $ARM_MEM in 2 NUMA nodes, 8 ZDMA channels"
+else
+	qemu=(qemu-system-x86_64 -machine pc,hmat=on "${accel_args[@]}"
+		-m "${boot}M,slots=1,maxmem=$((boot + dimm))M"
+		-object memory-backend-ram,id=mem0,size="$NODE_MEM"
+		-object memory-backend-ram,id=mem1,size="$NODE_MEM"
+		-object memory-backend-ram,id=mem2,size="$SLOW_MEM"
+		-numa node,nodeid=0,cpus=0-$((half - 1)),memdev=mem0
+		-numa node,nodeid=1,cpus=$half-$((VM_CPUS - 1)),memdev=mem1
+		-numa node,nodeid=2,memdev=mem2,initiator=0
+		-object memory-backend-ram,id=dimm0,size="$DIMM_MEM"
+		-device pc-dimm,id=dimm0,memdev=dimm0,node=2
+		-numa dist,src=0,dst=1,val=20 -numa dist,src=0,dst=2,val=30
+		-numa dist,src=1,dst=2,val=30
+		"${hmat[@]}"
+		-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
+		-nodefaults -no-user-config -no-reboot -display none
+		-device isa-debug-exit,iobase=0xf4,iosize=0x01)
+	machine="$accel, $VM_CPUS vCPUs, nodes 0-1 x $NODE_MEM, slow node 2 $SLOW_MEM + $DIMM_MEM movable"
+fi
 
 if [ "$mode" = shell ]; then
-	step "Booting the VM ($accel, $VM_CPUS vCPUs, nodes 0-1 x $NODE_MEM, slow node 2 $SLOW_MEM + $DIMM_MEM movable); 'exit' or Ctrl-A X leaves"
+	step "Booting the VM ($machine); 'exit' or Ctrl-A X leaves"
 	rc=0
 	"${qemu[@]}" -serial mon:stdio -serial null || rc=$?
 	# vm-exit 0 arrives as 1 (isa-debug-exit); Ctrl-A X as 0.
@@ -132,7 +156,7 @@ if [ "$mode" = shell ]; then
 	exit "$rc"
 fi
 
-step "Booting the VM for '$mode' ($accel, $VM_CPUS vCPUs, nodes 0-1 x $NODE_MEM, slow node 2 $SLOW_MEM + $DIMM_MEM movable, timeout ${VM_TIMEOUT}s)"
+step "Booting the VM for '$mode' ($machine, timeout ${VM_TIMEOUT}s)"
 info "console: $RUN/console.log"
 : >"$RUN/results.txt"
 # Show the guest's progress lines while it runs.
@@ -150,11 +174,18 @@ wait "$tailer" 2>/dev/null || true
 elapsed=$((SECONDS - start))
 echo "elapsed=$elapsed timeout=$VM_TIMEOUT" >"$RUN/vm-time"
 
-# isa-debug-exit: QEMU exits with (status << 1) | 1.
+# x86's isa-debug-exit: QEMU exits with (status << 1) | 1.  arm64 powers
+# off (QEMU exits with 0): the status is the one the guest wrote.
+done_rc=$(sed -n 's/^@@vmtest done rc=\([0-9]*\).*/\1/p' "$RUN/results.txt" | tail -n 1)
 if [ $rc = 124 ] || [ $rc = 137 ]; then
 	why="timed out after ${VM_TIMEOUT}s"
-elif [ $((rc & 1)) = 1 ] && grep -q '^@@vmtest done' "$RUN/results.txt"; then
-	status=$((rc >> 1))
+elif [ -n "$done_rc" ] && { { [ "$GUEST_ARCH" = x86_64 ] && [ $((rc & 1)) = 1 ]; } ||
+		{ [ "$GUEST_ARCH" = arm64 ] && [ $rc = 0 ]; }; }; then
+	if [ "$GUEST_ARCH" = x86_64 ]; then
+		status=$((rc >> 1))
+	else
+		status=$done_rc
+	fi
 	echo "$status" >"$RUN/status"
 	info "VM finished in ${elapsed}s, guest status $status"
 	[ "$status" = 0 ] && exit 0

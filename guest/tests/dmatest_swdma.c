@@ -32,20 +32,14 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 #include "kselftest_harness.h"
 #include "vmtest.h"
+#include "dmatest.h"
 
 #define SWDMA_DEV	"swdma.0"
 #define SWDMA_DBG	"/sys/kernel/debug/dmaengine/" SWDMA_DEV
-#define DMATEST_PARAM	"/sys/module/dmatest/parameters"
-#define MAX_CHANS	64
+#define MAX_CHANS	DMATEST_MAX_CHANS
 #define THREADS		3	/* per channel: keeps several descriptors in flight */
-#define MODE_MEMCPY	0
-#define MODE_MEMCPY_SG	2
-
-struct chan_result {
-	char name[32];
-	unsigned long long descs, bytes, errors;	/* swdma counters */
-	unsigned long tests, failures, threads;		/* dmatest summaries */
-};
+#define MODE_MEMCPY	DMATEST_MEMCPY
+#define MODE_MEMCPY_SG	DMATEST_MEMCPY_SG
 
 FIXTURE(dmatest) {
 	int nchan;
@@ -98,15 +92,6 @@ FIXTURE_VARIANT_ADD(dmatest, memcpy_all_fail_status) {
 	.mode = MODE_MEMCPY, .fail_every = 1, .noverify = true,
 };
 
-static int write_ul(const char *dir, const char *name, unsigned long val)
-{
-	char path[256], buf[32];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(buf, sizeof(buf), "%lu\n", val);
-	return file_write(path, buf);
-}
-
 /* Fill the swdma counters of every channel; returns the channel count. */
 static int read_counters(struct chan_result *chan)
 {
@@ -130,82 +115,6 @@ static int read_counters(struct chan_result *chan)
 	return n;
 }
 
-static int find_chan(struct chan_result *chan, int n, const char *name)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(chan[i].name, name))
-			return i;
-	return -1;
-}
-
-#define END_MARK	"dmatest_swdma: end of run"
-
-struct kmsg_reader {
-	int fd;
-	struct chan_result *chan;
-	int n;
-	unsigned long lost;	/* records overwritten before being read */
-};
-
-/*
- * Collect "dmatest: <chan>-<op><thread>: summary N tests, M failures" from
- * the kernel log while the run goes on (a failing run logs more than the
- * log buffer holds), until the end mark written after the run.
- */
-static void *kmsg_reader_fn(void *arg)
-{
-	struct kmsg_reader *r = arg;
-	char rec[8192];
-	ssize_t len;
-
-	for (;;) {
-		unsigned long tests, failures;
-		char thread[64], *msg, *dash;
-		int i;
-
-		len = read(r->fd, rec, sizeof(rec) - 1);
-		if (len < 0 && errno == EPIPE) {
-			r->lost++;
-			continue;
-		}
-		if (len < 0 && errno == EINTR)
-			continue;
-		if (len <= 0)
-			break;
-		rec[len] = '\0';
-		msg = strchr(rec, ';');
-		if (!msg)
-			continue;
-		if (strstr(msg, END_MARK))
-			break;
-		if (sscanf(msg + 1,
-			   "dmatest: %63[^:]: summary %lu tests, %lu failures",
-			   thread, &tests, &failures) != 3)
-			continue;
-		dash = strrchr(thread, '-');
-		if (!dash)
-			continue;
-		*dash = '\0';
-		i = find_chan(r->chan, r->n, thread);
-		if (i < 0)
-			continue;
-		r->chan[i].tests += tests;
-		r->chan[i].failures += failures;
-		r->chan[i].threads++;
-	}
-	return NULL;
-}
-
-static int modprobe(const char *args)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "modprobe %s >/dev/console 2>&1", args);
-	return system(cmd);
-}
-
 FIXTURE_SETUP(dmatest)
 {
 	const char *it = getenv("DMATEST_ITERATIONS");
@@ -215,13 +124,13 @@ FIXTURE_SETUP(dmatest)
 	if (variant->fail_every)
 		self->iterations = (self->iterations + 4) / 5;
 	ASSERT_GT(self->iterations, 0UL);
-	ASSERT_EQ(0, modprobe("-r dmatest"));
-	ASSERT_EQ(0, modprobe("swdma"));
+	ASSERT_EQ(0, dmatest_modprobe("-r dmatest"));
+	ASSERT_EQ(0, dmatest_modprobe("swdma"));
 	self->nchan = read_counters(self->chan);
 	ASSERT_GT(self->nchan, 0) TH_LOG("no swdma channels in %s", SWDMA_DBG);
 
-	ASSERT_EQ(0, write_ul(SWDMA_DBG, "out_of_order", variant->out_of_order));
-	ASSERT_EQ(0, write_ul(SWDMA_DBG, "max_seg_len", variant->max_seg_len));
+	ASSERT_EQ(0, dmatest_write_ul(SWDMA_DBG, "out_of_order", variant->out_of_order));
+	ASSERT_EQ(0, dmatest_write_ul(SWDMA_DBG, "max_seg_len", variant->max_seg_len));
 	if (variant->fail_every) {
 		const char *bad = NULL;
 		int rc = fault_on(&self->fi, SWDMA_DBG "/fail_copy/", 100,
@@ -234,10 +143,10 @@ FIXTURE_SETUP(dmatest)
 
 FIXTURE_TEARDOWN(dmatest)
 {
-	modprobe("-r dmatest");
+	dmatest_modprobe("-r dmatest");
 	fault_off(&self->fi);
-	write_ul(SWDMA_DBG, "max_seg_len", 0);
-	write_ul(SWDMA_DBG, "out_of_order", 0);
+	dmatest_write_ul(SWDMA_DBG, "max_seg_len", 0);
+	dmatest_write_ul(SWDMA_DBG, "out_of_order", 0);
 }
 
 /*
@@ -249,42 +158,13 @@ static int run_dmatest(struct __test_metadata *_metadata,
 		       unsigned long iterations, const char *channel,
 		       unsigned int threads, struct chan_result *chan, int n)
 {
-	struct kmsg_reader r = { .chan = chan, .n = n };
-	pthread_t reader;
-	char buf[16];
-	int ret = 0;
+	struct dmatest_job run = {
+		.mode = variant->mode, .polled = variant->polled,
+		.noverify = variant->noverify, .iterations = iterations,
+		.threads = threads, .device = SWDMA_DEV, .channel = channel,
+	};
 
-	if (modprobe("dmatest"))
-		return -ENOENT;
-	r.fd = open("/dev/kmsg", O_RDWR);
-	if (r.fd < 0)
-		return -errno;
-	lseek(r.fd, 0, SEEK_END);
-	if (pthread_create(&reader, NULL, kmsg_reader_fn, &r)) {
-		close(r.fd);
-		return -EAGAIN;
-	}
-
-	EXPECT_EQ(0, write_ul(DMATEST_PARAM, "dmatest", variant->mode));
-	EXPECT_EQ(0, write_ul(DMATEST_PARAM, "iterations", iterations));
-	EXPECT_EQ(0, write_ul(DMATEST_PARAM, "threads_per_chan", threads));
-	EXPECT_EQ(0, write_ul(DMATEST_PARAM, "polled", variant->polled));
-	EXPECT_EQ(0, write_ul(DMATEST_PARAM, "noverify", variant->noverify));
-	EXPECT_EQ(0, write_ul(DMATEST_PARAM, "timeout", 30000));
-	EXPECT_EQ(0, file_write(DMATEST_PARAM "/device", SWDMA_DEV));
-	EXPECT_EQ(0, file_write(DMATEST_PARAM "/channel", channel));
-	EXPECT_EQ(0, file_write(DMATEST_PARAM "/run", "1"));
-	/* Reading "wait" blocks until every thread has finished. */
-	EXPECT_EQ(0, file_read(DMATEST_PARAM "/wait", buf, sizeof(buf)));
-
-	if (write(r.fd, END_MARK "\n", strlen(END_MARK) + 1) < 0)
-		ret = -errno;
-	pthread_join(reader, NULL);
-	close(r.fd);
-	EXPECT_EQ(0UL, r.lost) TH_LOG("kernel log records lost");
-	if (modprobe("-r dmatest"))
-		ret = -EBUSY;
-	return ret;
+	return dmatest_do(_metadata, &run, chan, n);
 }
 
 TEST_F_TIMEOUT(dmatest, run, 300)
