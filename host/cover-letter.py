@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Fill in the cover letter git format-patch wrote.
 
-  cover-letter.py COVER TEMPLATE BENCH_MD README [CHECK_SUMMARY]
+  cover-letter.py COVER TEMPLATE BENCH_MD README [VM=CHECK_SUMMARY ...]
 
 TEMPLATE holds "Subject: ..." and the blurb.  The numbers come from the
 latest `make bench` (BENCH_MD) when there is one, else from the README's
@@ -16,7 +16,7 @@ import sys
 
 def main():
     cover, template, bench_md, readme = sys.argv[1:5]
-    check = sys.argv[5] if len(sys.argv) > 5 else ''
+    checks = [a.split('=', 1) for a in sys.argv[5:]]
     with open(template) as f:
         tmpl = f.read()
     m = re.match(r'Subject: *(.*)\n', tmpl)
@@ -37,16 +37,25 @@ def main():
 
     testing = ['Testing', '=======', '',
                'Built against Debian\'s linux-source-6.12 and run in a QEMU',
-               'x86_64 VM with two NUMA nodes (two vCPUs and its own memory',
-               'each): KUnit suites, parsed with tools/testing/kunit/kunit.py;',
+               'x86_64 VM with two NUMA nodes of CPUs and memory and a',
+               'CPU-less, slower one in a lower memory tier: KUnit suites,',
+               'parsed with tools/testing/kunit/kunit.py;',
                'kselftest-harness programs that move memory between the nodes',
                'with move_pages(2) and check every byte and every page\'s node;',
                'the kernel\'s mm migration selftest with a migrator registered;',
-               'any BUG, WARNING, Oops, KASAN, lockdep or hung-task report',
-               'fails the run.']
-    if check and os.path.exists(check):
-        with open(check) as f:
-            testing += ['', 'Last run: ' + f.read().strip()]
+               'and in a QEMU arm64 VM on the xlnx-versal-virt machine, whose',
+               'model of the ZynqMP DMA controller zynqmp_dma drives: dmatest',
+               'memcpy and memcpy_sg on its eight channels, a KUnit client suite',
+               'of DMA_MEMCPY_SG on one of them, and dcbm migrating pages over',
+               'them.  Any BUG, WARNING, Oops, KASAN, lockdep or hung-task',
+               'report fails the run.']
+    last = []
+    for vm, path in checks:
+        if os.path.exists(path):
+            with open(path) as f:
+                last.append(f'  {vm} VM: ' + f.read().strip())
+    if last:
+        testing += ['', 'Last run:'] + last
     body = '\n'.join([blurb, '', 'Numbers', '=======', '',
                       f'From the {source}:', '', numbers, ''] + testing) + '\n'
 

@@ -101,5 +101,7 @@ git -C "$SERIES_GIT" format-patch -q --cover-letter --thread --base=base \
 # --- the cover letter -----------------------------------------------------
 cover=$(ls "$OUT"/0000-cover-letter.patch)
 python3 "$TOP/host/cover-letter.py" "$cover" "$TOP/kernel/cover-letter" \
-	"$TOP/results/bench.md" "$TOP/README.md" "$BUILD/vm/check/summary.txt"
+	"$TOP/results/bench.md" "$TOP/README.md" \
+	"x86_64=$(arch_build_dir x86_64)/vm/check/summary.txt" \
+	"arm64=$(arch_build_dir arm64)/vm/check/summary.txt"
 step "Wrote $(ls "$OUT" | wc -l) files to ${OUT#"$TOP"/}/"

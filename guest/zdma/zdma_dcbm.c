@@ -7,13 +7,14 @@
  * the only DMA_MEMCPY channels here are the ZDMA ones, and each case
  * checks that dcbm holds exactly as many of them as asked.  Migrations:
  *
- *   move_4k        ZDMA_MIGRATE_MB (default 64) of 4K pages moved from node 0
- *                  to node 1 and back with move_pages(2)
+ *   move_4k        ZDMA_MIGRATE_MB (default 64; make check: 16) of 4K
+ *                  pages moved from node 0 to node 1 and back with
+ *                  move_pages(2)
  *   move_thp       as many MB of 2M THPs, the same way
  *   compaction     a fragmented region on node 1 (an eighth of its free
- *                  memory) compacted (the node's
- *                  sysfs compact): the kernel's compaction, not a system
- *                  call, hands dcbm its batches
+ *                  memory) compacted through the node's sysfs compact:
+ *                  the kernel's compaction, not a system call, hands
+ *                  dcbm its batches
  *
  * each with memcpy_sg on one and on four channels, and with one memcpy
  * per chunk on four.  Every page is checked after every move (node and
