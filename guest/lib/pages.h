@@ -72,10 +72,13 @@ static inline char *pages_map(unsigned long pages)
 }
 
 /*
- * Move @count pages from @first to @node in one move_pages(2) call: 0,
- * a negative errno, or the number of pages that did not get there.
+ * Move @count addresses @stride bytes apart from @first to @node in one
+ * move_pages(2) call: 0, a negative errno, or the number of addresses
+ * whose page did not get there.  One address per folio: a second one
+ * inside a large folio finds it isolated already, -EBUSY.
  */
-static inline long pages_move(char *first, unsigned long count, int node)
+static inline long pages_move_stride(char *first, unsigned long count,
+				     size_t stride, int node)
 {
 	void **addr = calloc(count, sizeof(*addr));
 	int *nodes = calloc(count, sizeof(*nodes));
@@ -88,7 +91,7 @@ static inline long pages_move(char *first, unsigned long count, int node)
 		goto out;
 	}
 	for (i = 0; i < count; i++) {
-		addr[i] = first + i * PAGES_SZ;
+		addr[i] = first + i * stride;
 		nodes[i] = node;
 	}
 	if (move_pages_(0, count, addr, nodes, status, MPOL_MF_MOVE)) {
@@ -102,6 +105,15 @@ out:
 	free(nodes);
 	free(status);
 	return ret;
+}
+
+/*
+ * Move @count pages from @first to @node in one move_pages(2) call: 0,
+ * a negative errno, or the number of pages that did not get there.
+ */
+static inline long pages_move(char *first, unsigned long count, int node)
+{
+	return pages_move_stride(first, count, PAGES_SZ, node);
 }
 
 /* The PFNs behind @count pages from @first (0: not present): 0 or -errno. */

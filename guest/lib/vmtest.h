@@ -106,6 +106,25 @@ static inline void unload_holders(const char *name)
 		closedir(dir);
 }
 
+/*
+ * Whether DMA channel @chan (a name in /sys/class/dma, dma0chan0...)
+ * belongs to a device bound to the driver named @driver.
+ */
+static inline bool dma_chan_of_driver(const char *chan, const char *driver)
+{
+	char path[300], target[256];
+	const char *name;
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/sys/class/dma/%s/device/driver", chan);
+	len = readlink(path, target, sizeof(target) - 1);
+	if (len < 0)
+		return false;
+	target[len] = '\0';
+	name = strrchr(target, '/');
+	return !strcmp(name ? name + 1 : target, driver);
+}
+
 /* Write @val to @path in one write(2): 0 or -errno (the kernel's answer). */
 static inline int file_write(const char *path, const char *val)
 {

@@ -97,9 +97,7 @@ static int held_channels(int *others)
 	if (!d)
 		return -errno;
 	while ((e = readdir(d))) {
-		char path[300], target[256];
-		ssize_t len;
-		const char *drv;
+		char path[300];
 
 		if (e->d_name[0] == '.')
 			continue;
@@ -107,12 +105,7 @@ static int held_channels(int *others)
 			 e->d_name);
 		if (file_number(path) != 1)
 			continue;
-		snprintf(path, sizeof(path), "/sys/class/dma/%s/device/driver",
-			 e->d_name);
-		len = readlink(path, target, sizeof(target) - 1);
-		target[len > 0 ? len : 0] = '\0';
-		drv = strrchr(target, '/');
-		if (len > 0 && !strcmp(drv ? drv + 1 : target, ZDMA_DRIVER))
+		if (dma_chan_of_driver(e->d_name, ZDMA_DRIVER))
 			n++;
 		else
 			(*others)++;
@@ -234,39 +227,6 @@ static void dcbm_account(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, fallback);
 }
 
-/*
- * Move every folio of the buffer to @node with one move_pages(2) call, one
- * address per folio of @stride bytes (a second address inside a THP
- * would find it isolated already: -EBUSY): 0, -errno, or how many did
- * not get there.
- */
-static long move_folios(FIXTURE_DATA(dcbm_zdma) *self, size_t stride, int node)
-{
-	unsigned long i, n = self->len / stride;
-	void **addr = calloc(n, sizeof(*addr));
-	int *nodes = calloc(n, sizeof(*nodes));
-	int *status = calloc(n, sizeof(*status));
-	long ret = 0;
-
-	if (!addr || !nodes || !status) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		addr[i] = self->buf + i * stride;
-		nodes[i] = node;
-	}
-	if (move_pages_(0, n, addr, nodes, status, MPOL_MF_MOVE))
-		ret = -errno;
-	for (i = 0; !ret && i < n; i++)
-		ret += status[i] != node;
-out:
-	free(addr);
-	free(nodes);
-	free(status);
-	return ret;
-}
-
 static void move_round_trip(struct __test_metadata *_metadata,
 			    FIXTURE_DATA(dcbm_zdma) *self,
 			    const FIXTURE_VARIANT(dcbm_zdma) *variant,
@@ -278,7 +238,9 @@ static void move_round_trip(struct __test_metadata *_metadata,
 	pages_fill(self->buf, self->pages, SEED);
 	check_all(_metadata, self, 0);
 	for (node = 1; node >= 0; node--) {
-		long left = move_folios(self, stride, node);
+		/* One address per folio (pages_move_stride() says why) */
+		long left = pages_move_stride(self->buf, self->len / stride,
+					      stride, node);
 
 		if (left)
 			log_statuses(_metadata, self, node);

@@ -55,22 +55,9 @@ static int zdma_channels(struct chan_result *chan, int *others)
 	if (!d)
 		return -errno;
 	while ((e = readdir(d)) && n < DMATEST_MAX_CHANS) {
-		char path[300], target[256];
-		ssize_t len;
-		const char *drv;
-
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "/sys/class/dma/%s/device/driver",
-			 e->d_name);
-		len = readlink(path, target, sizeof(target) - 1);
-		if (len < 0) {
-			(*others)++;
-			continue;
-		}
-		target[len] = '\0';
-		drv = strrchr(target, '/');
-		if (strcmp(drv ? drv + 1 : target, ZDMA_DRIVER)) {
+		if (!dma_chan_of_driver(e->d_name, ZDMA_DRIVER)) {
 			(*others)++;
 			continue;
 		}
