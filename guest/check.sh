@@ -36,11 +36,7 @@ vm_block topology tiers vm_tiers || rc=1
 # that the host can name what a run that stops early never reached.
 vm_plan "$T"
 
-# Leaks are judged on what the tests do: whatever boot left unreferenced
-# is reported once and set aside.
-if [ -w $KMEMLEAK ]; then
-	echo scan >$KMEMLEAK && echo clear >$KMEMLEAK
-fi
+vm_leaks_baseline
 
 # KUnit suites built into the kernel ran during boot; modular suites run
 # when their module loads.  Results stay in debugfs, one KTAP document per
@@ -59,11 +55,6 @@ vm_kunit_blocks || rc=1
 # Test programs (kselftest harness, TAP on stdout).
 vm_run_programs "$T" || rc=1
 
-# Unload every module, so that what a module leaks at unload is seen,
-# and DMA-API debugging checks that swdma's device has no mapping left.
-vm_progress "unloading the modules"
-vm_block modules unload unload_modules || rc=1
-
-vm_progress "kmemleak scan, DMA-API state"
-vm_block debug final debug_report || rc=1
+# Modules unloaded, kmemleak and DMA-API debugging (guest/lib.sh)
+vm_final_blocks || rc=1
 exit $rc

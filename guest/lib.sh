@@ -230,3 +230,24 @@ vm_kunit_blocks() {
 	done
 	return $rc
 }
+
+# vm_leaks_baseline: leaks are judged on what the tests do: whatever boot
+# left unreferenced is reported once to kmemleak and set aside.
+vm_leaks_baseline() {
+	if [ -w $KMEMLEAK ]; then
+		echo scan >$KMEMLEAK && echo clear >$KMEMLEAK
+	fi
+}
+
+# vm_final_blocks: after the tests, every module unloaded (what a module
+# leaks at unload is then seen, and DMA-API debugging checks that no
+# device has a mapping left), then kmemleak's and DMA-API debugging's
+# last word.  Fails if either block did.
+vm_final_blocks() {
+	local rc=0
+	vm_progress "unloading the modules"
+	vm_block modules unload unload_modules || rc=1
+	vm_progress "kmemleak scan, DMA-API state"
+	vm_block debug final debug_report || rc=1
+	return $rc
+}

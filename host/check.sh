@@ -69,6 +69,8 @@ total=$(printf '%s\n' "${lines[@]}" | awk '
 	{ for (i = 2; i < NF; i++) if ($(i + 1) ~ /^(passed|failed|skipped|not)/) n[$(i + 1)] += $i }
 	END { printf "%d passed, %d failed, %d skipped", n["passed,"] + n["passed"], n["failed,"] + n["failed"], n["skipped,"] + n["skipped"] + 0
 	      if (n["not"]) printf ", %d not run", n["not"] }')
+# A filtered run must not pass for a full one, here either.
+[ -z "$TESTS" ] || total="$total (filtered: TESTS=$TESTS)"
 echo
 echo "$total"
 exit $rc

@@ -37,9 +37,7 @@ vm_block topology zdma zdma_topology || rc=1
 
 vm_plan "$T"
 
-if [ -w $KMEMLEAK ]; then
-	echo scan >$KMEMLEAK && echo clear >$KMEMLEAK
-fi
+vm_leaks_baseline
 
 # KUnit: the built-in suites ran at boot; of the modular ones only the
 # client suite of DMA_MEMCPY_SG, on the first ZDMA channel (swdma, and
@@ -54,9 +52,6 @@ vm_kunit_blocks || rc=1
 
 vm_run_programs "$T" || rc=1
 
-vm_progress "unloading the modules"
-vm_block modules unload unload_modules || rc=1
-
-vm_progress "kmemleak scan, DMA-API state"
-vm_block debug final debug_report || rc=1
+# Modules unloaded, kmemleak and DMA-API debugging (guest/lib.sh)
+vm_final_blocks || rc=1
 exit $rc
